@@ -1,0 +1,1 @@
+"""Parse, classify and summarise a diff into the signals that drive routing."""
