@@ -1,0 +1,1 @@
+"""A local, wire-faithful emulator of the Anthropic, OpenAI and GitHub APIs pr-router uses."""

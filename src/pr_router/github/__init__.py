@@ -1,0 +1,1 @@
+"""GitHub: events, API client, publishing and the sticky state."""
