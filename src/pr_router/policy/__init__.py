@@ -1,0 +1,1 @@
+"""The routing policy: models, built-in catalogue, loading and validation."""

@@ -1,0 +1,293 @@
+"""The policy file as pydantic models. Field descriptions are the JSON schema and the reference.
+
+A policy maps tiers to models, defines the job catalogue (built-in jobs are data, user jobs
+are added the same way), the routing rules, budgets, batch settings and price overrides.
+Unknown keys are errors everywhere: a typo must never silently disable a rule.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "BatchSettings",
+    "Budgets",
+    "CachingSettings",
+    "Condition",
+    "JobSpec",
+    "Policy",
+    "PriceOverride",
+    "Rule",
+    "RuleAction",
+    "TierModel",
+]
+
+Tier = Literal["frontier", "standard", "efficient"]
+TIERS: tuple[Tier, ...] = ("efficient", "standard", "frontier")  # cheapest first
+Provider = Literal["anthropic", "openai"]
+Mode = Literal["sync", "batch"]
+Effort = Literal["low", "medium", "high"]
+JobClass = Literal["critical", "auxiliary"]
+OutputKind = Literal["findings", "comment", "description", "changelog", "docs", "failure"]
+FileKindName = Literal[
+    "code", "test", "docs", "config", "ci", "dependency", "lockfile",
+    "migration", "generated", "vendored", "binary", "asset",
+]  # fmt: skip
+JobName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+PositiveUSD = Annotated[Decimal, Field(ge=0, le=Decimal(1_000_000), decimal_places=6)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TierModel(_Strict):
+    """Which provider and model serve a tier."""
+
+    provider: Provider = Field(description="Model provider: `anthropic` or `openai`.")
+    model: str = Field(
+        min_length=1, max_length=100, description="Model id as the provider names it."
+    )
+
+
+class PriceOverride(_Strict):
+    """Negotiated rates for one model, in USD per million tokens (standard, not batch)."""
+
+    input: PositiveUSD = Field(description="Uncached input tokens.")
+    output: PositiveUSD = Field(description="Output tokens (reasoning included).")
+    cache_write_5m: PositiveUSD | None = Field(
+        default=None, description="5-minute cache writes; default 1.25 x input."
+    )
+    cache_write_1h: PositiveUSD | None = Field(
+        default=None, description="1-hour cache writes; default 2 x input."
+    )
+    cache_read: PositiveUSD | None = Field(
+        default=None, description="Cache reads; default 0.1 x input."
+    )
+
+
+class Condition(_Strict):
+    """A test on the change and the PR. Every field given must hold (AND); `any` is OR."""
+
+    kinds_any: list[FileKindName] | None = Field(
+        default=None, description="At least one changed file is of one of these kinds."
+    )
+    paths_any: list[str] | None = Field(
+        default=None,
+        description="At least one changed path matches one of these gitignore-style globs.",
+    )
+    labels_any: list[str] | None = Field(
+        default=None, description="The PR has at least one of these labels."
+    )
+    labels_none: list[str] | None = Field(
+        default=None, description="The PR has none of these labels."
+    )
+    events: list[str] | None = Field(
+        default=None,
+        description="The run's event is one of these (`pull_request`, `workflow_run`, ...).",
+    )
+    actions: list[str] | None = Field(
+        default=None, description="The event action is one of these (`opened`, `synchronize`, ...)."
+    )
+    code_changed: bool | None = Field(default=None, description="Code or migrations changed.")
+    docs_only: bool | None = Field(default=None, description="Only docs (and assets) changed.")
+    security_sensitive: bool | None = Field(
+        default=None, description="The security detector flagged the change."
+    )
+    public_api_changed: bool | None = Field(
+        default=None, description="Public signatures, CLI flags or config keys changed."
+    )
+    changelog_touched: bool | None = Field(default=None, description="The PR edits the changelog.")
+    ci_failed: bool | None = Field(default=None, description="A CI run of the PR failed.")
+    body_empty: bool | None = Field(default=None, description="The PR description is empty.")
+    risk_at_least: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="The change's risk is at least this."
+    )
+    min_changed_lines: int | None = Field(
+        default=None, ge=0, description="At least this many changed lines."
+    )
+    max_changed_lines: int | None = Field(
+        default=None, ge=0, description="At most this many changed lines."
+    )
+    any: list[Condition] | None = Field(
+        default=None, description="At least one of these conditions holds."
+    )
+
+
+class RuleAction(_Strict):
+    """What a rule changes on the jobs it applies to."""
+
+    tier: Tier | None = Field(default=None, description="Move the job to this tier.")
+    promote: bool = Field(default=False, description="Move the job one tier up.")
+    demote: bool = Field(default=False, description="Move the job one tier down.")
+    mode: Mode | None = Field(default=None, description="Run the job synchronously or in a batch.")
+    effort: Effort | None = Field(default=None, description="Reasoning effort for the job.")
+    max_output_tokens: int | None = Field(
+        default=None, ge=16, le=128_000, description="Output cap."
+    )
+    skip: bool = Field(default=False, description="Do not run the job.")
+
+
+class Rule(_Strict):
+    """An escalation or demotion rule: when `if` holds, apply `then` to the selected jobs."""
+
+    name: str = Field(min_length=1, max_length=80, description="Shown as the reason in the plan.")
+    jobs: list[JobName] | None = Field(
+        default=None, description="Jobs the rule applies to (default: all)."
+    )
+    job_class: JobClass | None = Field(
+        default=None, alias="class", description="Only jobs of this class."
+    )
+    if_: Condition = Field(alias="if", description="When the rule applies.")
+    then: RuleAction = Field(description="What it changes.")
+
+
+class JobSpec(_Strict):
+    """One job of the catalogue. Built-in jobs are defined with this same model."""
+
+    job_class: JobClass | None = Field(
+        default=None,
+        alias="class",
+        description="`critical` gates merges; `auxiliary` is checked by a human.",
+    )
+    enabled: bool = Field(default=True, description="Set false to never run this job.")
+    tier: Tier | None = Field(default=None, description="Default tier.")
+    mode: Mode | None = Field(
+        default=None, description="Default mode; batch only applies to auxiliary jobs."
+    )
+    effort: Effort | None = Field(default=None, description="Default reasoning effort.")
+    max_output_tokens: int | None = Field(
+        default=None, ge=16, le=128_000, description="Output cap."
+    )
+    expected_output_tokens: int | None = Field(
+        default=None, ge=1, le=128_000, description="Typical output length, for estimates."
+    )
+    output: OutputKind | None = Field(
+        default=None,
+        description="What the job produces: inline `findings`, or a `comment` section.",
+    )
+    when: Condition | None = Field(
+        default=None, description="Triggers: the job runs when this holds."
+    )
+    prompt: str | None = Field(
+        default=None,
+        max_length=20_000,
+        description="Instructions for custom jobs (built-ins have their own).",
+    )
+    title: str | None = Field(
+        default=None, max_length=80, description="Heading in the summary comment."
+    )
+    optional: bool | None = Field(
+        default=None, description="May be skipped first when a budget runs short."
+    )
+
+
+class Budgets(_Strict):
+    """Spending limits. Before spending, the estimate is checked against what is left."""
+
+    per_run_usd: PositiveUSD | None = Field(default=None, description="Limit for one run.")
+    per_pr_usd: PositiveUSD | None = Field(
+        default=None, description="Limit for one PR, across runs."
+    )
+    per_month_usd: PositiveUSD | None = Field(
+        default=None, description="Limit per calendar month, from the ledgers."
+    )
+    on_exceed: list[
+        Literal[
+            "batch_auxiliary", "demote_auxiliary", "skip_optional", "demote_critical", "skip_all"
+        ]
+    ] = Field(
+        default=["batch_auxiliary", "demote_auxiliary", "skip_optional"],
+        description="Steps taken, in order, until the estimate fits. Critical jobs are touched "
+        "only by `demote_critical`/`skip_all`, never silently.",
+    )
+
+
+class BatchSettings(_Strict):
+    """How batch-mode jobs are submitted and waited for."""
+
+    enabled: bool = Field(default=True, description="Set false to run every job synchronously.")
+    wait_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86_400,
+        description="How long a run waits for its batches before "
+        "leaving them pending for a later `collect`.",
+    )
+    poll_initial_seconds: float = Field(default=5, gt=0, le=600, description="First poll interval.")
+    poll_max_seconds: float = Field(default=60, gt=0, le=3600, description="Longest poll interval.")
+    on_item_failure: Literal["retry_sync", "report"] = Field(
+        default="retry_sync",
+        description="A request that fails inside a batch is re-run "
+        "synchronously, or reported as failed.",
+    )
+
+
+class CachingSettings(_Strict):
+    """Prompt caching of the shared PR context."""
+
+    enabled: bool = Field(
+        default=True, description="Lay prompts out for caching and mark breakpoints."
+    )
+    ttl: Literal["5m", "1h"] = Field(default="5m", description="Anthropic cache TTL.")
+
+
+class Policy(_Strict):
+    """A repository's routing policy (`.github/pr-router.yml`)."""
+
+    version: Literal[1] = Field(default=1, description="Policy format version.")
+    tiers: dict[Tier, TierModel] = Field(description="Provider and model for each tier.")
+    fallback: dict[Tier, TierModel] = Field(
+        default_factory=dict,
+        description="Same tier on another provider, used when the first fails.",
+    )
+    must_stay_frontier: list[JobName] = Field(
+        default=["review", "security"],
+        description="Jobs that stay on the frontier tier whenever the PR changes code, whatever "
+        "rules or budgets say.",
+    )
+    jobs: dict[JobName, JobSpec] = Field(
+        default_factory=dict,
+        description="Overrides of built-in jobs and new custom jobs, by name.",
+    )
+    builtin_rules: bool = Field(default=True, description="Apply the built-in routing rules first.")
+    rules: list[Rule] = Field(default_factory=list, description="Extra rules, applied in order.")
+    ignore: list[str] = Field(
+        default_factory=list, description="Gitignore-style globs of files no job sees."
+    )
+    drafts: Literal["skip", "run"] = Field(default="skip", description="What to do with draft PRs.")
+    budgets: Budgets = Field(default_factory=Budgets, description="Spending limits.")
+    batch: BatchSettings = Field(default_factory=BatchSettings, description="Batch API settings.")
+    caching: CachingSettings = Field(default_factory=CachingSettings, description="Prompt caching.")
+    prices: dict[str, PriceOverride] = Field(
+        default_factory=dict, description="Negotiated rates by model id (USD per million tokens)."
+    )
+    max_context_tokens: int = Field(
+        default=150_000, ge=1_000, le=1_000_000, description="Largest prompt any one call may send."
+    )
+
+    @field_validator("tiers")
+    @classmethod
+    def _all_tiers(cls, value: dict[Tier, TierModel]) -> dict[Tier, TierModel]:
+        missing = [t for t in TIERS if t not in value]
+        if missing:
+            raise ValueError(f"missing tier(s): {', '.join(missing)}; every tier needs a model")
+        return value
+
+    @model_validator(mode="after")
+    def _custom_jobs_complete(self) -> Policy:
+        from pr_router.policy.catalog import BUILTIN_JOBS
+
+        for name, spec in self.jobs.items():
+            if name in BUILTIN_JOBS:
+                continue
+            missing = [
+                f for f in ("job_class", "prompt", "output", "tier") if getattr(spec, f) is None
+            ]
+            if missing:
+                names = ", ".join("class" if m == "job_class" else m for m in missing)
+                raise ValueError(f"custom job {name!r} needs: {names}")
+        return self
