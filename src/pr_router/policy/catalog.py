@@ -34,42 +34,47 @@ _REVIEWABLE: list[FileKindName] = [
     "docs",
 ]
 _SECURITY_KINDS: list[FileKindName] = ["code", "ci", "dependency", "migration", "config"]
+_PR_EVENTS = ["pull_request", "pull_request_target"]
 
 BUILTIN_JOBS: dict[str, JobSpec] = {
     "review": JobSpec(
         job_class="critical", tier="frontier", mode="sync", effort="medium",
         max_output_tokens=8000, expected_output_tokens=1500, output="findings",
-        title="Code review", when=Condition(kinds_any=_REVIEWABLE),
+        title="Code review", when=Condition(events=_PR_EVENTS, kinds_any=_REVIEWABLE),
     ),
     "security": JobSpec(
         job_class="critical", tier="frontier", mode="sync", effort="medium",
         max_output_tokens=8000, expected_output_tokens=1000, output="findings",
-        title="Security scan", when=Condition(kinds_any=_SECURITY_KINDS),
+        title="Security scan", when=Condition(events=_PR_EVENTS, kinds_any=_SECURITY_KINDS),
     ),
     "describe": JobSpec(
         job_class="auxiliary", tier="efficient", mode="batch", effort="low",
         max_output_tokens=2000, expected_output_tokens=600, output="description",
         title="Description", optional=True,
-        when=Condition(any=[Condition(actions=["opened", "reopened", "ready_for_review"]),
-                            Condition(body_empty=True)]),
+        when=Condition(events=_PR_EVENTS, any=[
+            Condition(actions=["opened", "reopened", "ready_for_review"]),
+            Condition(body_empty=True),
+        ]),
     ),
     "changelog": JobSpec(
         job_class="auxiliary", tier="efficient", mode="batch", effort="low",
         max_output_tokens=800, expected_output_tokens=200, output="changelog",
         title="Changelog entry", optional=True,
         when=Condition(
-            changelog_touched=False, kinds_any=["code", "dependency", "migration", "config"]
+            events=_PR_EVENTS,
+            changelog_touched=False,
+            kinds_any=["code", "dependency", "migration", "config"],
         ),
     ),
     "docs": JobSpec(
         job_class="auxiliary", tier="efficient", mode="batch", effort="low",
         max_output_tokens=2000, expected_output_tokens=500, output="docs",
-        title="Docs suggestions", optional=True, when=Condition(public_api_changed=True),
+        title="Docs suggestions", optional=True, when=Condition(events=_PR_EVENTS, public_api_changed=True),
     ),
     "failure-summary": JobSpec(
         job_class="auxiliary", tier="efficient", mode="sync", effort="low",
         max_output_tokens=1500, expected_output_tokens=500, output="failure",
-        title="CI failure summary", when=Condition(ci_failed=True),
+        title="CI failure summary", when=Condition(events=["workflow_run"], ci_failed=True),
     ),
 }  # fmt: skip
 

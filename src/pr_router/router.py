@@ -1,0 +1,215 @@
+"""The router: a pure function from (policy, changes, PR context) to a plan.
+
+Every decision carries its reasons, each traceable to a policy rule, a catalogue default,
+or a signal. No network, no clock: ``pr-router plan`` prints exactly this.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from pr_router.changes.model import ChangeSet
+from pr_router.conditions import Facts, evaluate
+from pr_router.context import PRContext
+from pr_router.estimate import ContextKind, context_kind, context_tokens, instruction_tokens
+from pr_router.model_settings import settings_for
+from pr_router.plan import Estimate, JobPlan, Plan
+from pr_router.policy.catalog import ResolvedJob, resolve_jobs, rules_of
+from pr_router.policy.models import TIERS, Effort, Mode, Policy, Rule, Tier
+from pr_router.pricing import PriceTable
+from pr_router.tokens import TokenUsage
+
+__all__ = ["EFFORT_OUTPUT_FACTOR", "route"]
+
+# Reasoning effort changes how many output (reasoning) tokens a job spends.
+EFFORT_OUTPUT_FACTOR: dict[Effort, Decimal] = {
+    "low": Decimal("0.8"),
+    "medium": Decimal("1.0"),
+    "high": Decimal("1.6"),
+}
+
+
+@dataclass
+class _Decision:
+    """A job's routing while rules are applied (mutable, private to the router)."""
+
+    job: ResolvedJob
+    run: bool
+    tier: Tier
+    mode: Mode
+    effort: Effort
+    max_output_tokens: int
+    reasons: list[str] = field(default_factory=list)
+    cache_role: str | None = None
+
+
+def _start(job: ResolvedJob, policy: Policy, facts: Facts) -> _Decision:
+    d = _Decision(job, True, job.tier, job.mode, job.effort, job.max_output_tokens)
+    if not job.enabled:
+        d.run = False
+        d.reasons.append(f"disabled by policy (jobs.{job.name}.enabled: false)")
+        return d
+    if facts.context.draft and policy.drafts == "skip":
+        d.run = False
+        d.reasons.append("draft PR (policy drafts: skip)")
+        return d
+    if not facts.changes.files and job.output != "failure":
+        d.run = False
+        d.reasons.append("no files to look at (empty diff or everything ignored)")
+        return d
+    if job.when is not None:
+        ok, why = evaluate(job.when, facts)
+        if not ok:
+            d.run = False
+            d.reasons.extend(why)
+            return d
+        d.reasons.extend(f"runs: {w}" for w in why)
+    origin = "policy" if job.builtin is False else "catalogue default"
+    d.reasons.insert(0, f"{job.job_class}-path job: {job.tier} tier, {job.mode} ({origin})")
+    return d
+
+
+def _selects(rule: Rule, job: ResolvedJob) -> bool:
+    if rule.jobs is not None and job.name not in rule.jobs:
+        return False
+    return rule.job_class is None or rule.job_class == job.job_class
+
+
+def _step(tier: Tier, by: int) -> Tier:
+    index = min(max(TIERS.index(tier) + by, 0), len(TIERS) - 1)
+    return TIERS[index]
+
+
+def _apply(rule: Rule, d: _Decision, why: list[str]) -> bool:
+    """Apply a rule's action; False when it skipped the job."""
+    act, changes = rule.then, []
+    if act.skip:
+        d.run = False
+        changes.append("skipped")
+    tier = act.tier or (
+        _step(d.tier, 1) if act.promote else _step(d.tier, -1) if act.demote else None
+    )
+    if tier is not None and tier != d.tier:
+        d.tier, changes = tier, [*changes, f"tier {tier}"]
+    if act.mode is not None and act.mode != d.mode:
+        d.mode, changes = act.mode, [*changes, f"mode {act.mode}"]
+    if act.effort is not None and act.effort != d.effort:
+        d.effort, changes = act.effort, [*changes, f"effort {act.effort}"]
+    if act.max_output_tokens is not None and act.max_output_tokens != d.max_output_tokens:
+        d.max_output_tokens = act.max_output_tokens
+        changes.append(f"max output {act.max_output_tokens}")
+    if changes:
+        because = f" ({'; '.join(why)})" if why else ""
+        d.reasons.append(f"rule '{rule.name}': {', '.join(changes)}{because}")
+    return d.run
+
+
+def _constrain(d: _Decision, policy: Policy, facts: Facts) -> None:
+    """Hard constraints that no rule can override."""
+    if d.job.job_class == "critical" and d.mode == "batch":
+        d.mode = "sync"
+        d.reasons.append("critical-path jobs gate the merge: run synchronously")
+    if d.mode == "batch" and not policy.batch.enabled:
+        d.mode = "sync"
+        d.reasons.append("batch disabled by policy (batch.enabled: false)")
+    stays = d.job.name in policy.must_stay_frontier
+    if stays and facts.changes.signals.code_changed and d.tier != "frontier":
+        d.tier = "frontier"
+        d.reasons.append("must_stay_frontier: PR changes code, kept on the frontier tier")
+
+
+def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Facts) -> _Decision:
+    d = _start(job, policy, facts)
+    if not d.run:
+        return d
+    for rule in rules:
+        if _selects(rule, job):
+            ok, why = evaluate(rule.if_, facts)
+            if ok and not _apply(rule, d, why):
+                return d  # the rule skipped the job
+    _constrain(d, policy, facts)
+    return d
+
+
+def _assign_cache(
+    decisions: list[_Decision], policy: Policy, shared: dict[ContextKind, int]
+) -> None:
+    """Jobs on one model sharing a context: the first writes the prefix, the rest read it."""
+    if not policy.caching.enabled:
+        return
+    groups: dict[tuple[str, str, ContextKind], list[_Decision]] = defaultdict(list)
+    for d in decisions:
+        if d.run and d.mode == "sync":
+            tier = policy.tiers[d.tier]
+            groups[(tier.provider, tier.model, context_kind(d.job.output))].append(d)
+    for (_, model, kind), members in groups.items():
+        if len(members) < 2 or shared[kind] < settings_for(model).min_cache_tokens:
+            continue
+        members[0].cache_role = "write"
+        for m in members[1:]:
+            m.cache_role = "read"
+
+
+def _finish(
+    d: _Decision, policy: Policy, shared: dict[ContextKind, int], prices: PriceTable
+) -> JobPlan:
+    job = d.job
+    base = JobPlan(job=job.name, job_class=job.job_class, run=d.run, reasons=tuple(d.reasons),
+                   title=job.title, output=job.output, optional=job.optional)  # fmt: skip
+    if not d.run:
+        return base
+    kind = context_kind(job.output)
+    prefix, own = shared[kind], instruction_tokens(job.output, job.prompt)
+    expected = min(job.expected_output_tokens, d.max_output_tokens)
+    output = min(int(expected * EFFORT_OUTPUT_FACTOR[d.effort]), d.max_output_tokens)
+    if d.cache_role == "write":
+        usage = TokenUsage(input=own, cache_write_5m=prefix, output=output)
+    elif d.cache_role == "read":
+        usage = TokenUsage(input=own, cache_read=prefix, output=output)
+    else:
+        usage = TokenUsage(input=prefix + own, output=output)
+    tier = policy.tiers[d.tier]
+    frontier = policy.tiers["frontier"]
+    usd = prices.cost(tier.provider, tier.model, usage, d.mode)
+    counterfactual = prices.cost(frontier.provider, frontier.model, usage.as_uncached(), "sync")
+    estimate = Estimate(
+        input_tokens=usage.prompt,
+        output_tokens=output,
+        usd=usd,
+        cached_tokens=usage.cache_read,
+        cache_write_tokens=usage.cache_write,
+    )
+    return replace(
+        base, tier=d.tier, provider=tier.provider, model=tier.model, mode=d.mode,
+        effort=d.effort, max_output_tokens=d.max_output_tokens, estimate=estimate,
+        all_frontier_usd=counterfactual,
+        cache_key=f"{kind}:{tier.provider}:{tier.model}" if d.cache_role else None,
+        cache_role=d.cache_role,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def route(
+    policy: Policy,
+    changes: ChangeSet,
+    context: PRContext,
+    *,
+    prices: PriceTable,
+    policy_name: str = "bundled default",
+) -> Plan:
+    """Decide, for every catalogue job, whether it runs and on which tier, mode and effort."""
+    facts = Facts(changes, context)
+    rules = rules_of(policy)
+    decisions = [_decide(job, policy, rules, facts) for job in resolve_jobs(policy)]
+    cap = policy.max_context_tokens
+    shared = {k: context_tokens(k, changes, context, cap) for k in ("diff", "compact", "log")}
+    _assign_cache(decisions, policy, shared)  # type: ignore[arg-type]
+    jobs = tuple(_finish(d, policy, shared, prices) for d in decisions)  # type: ignore[arg-type]
+    notices: list[str] = []
+    if changes.ignored:
+        notices.append(f"{len(changes.ignored)} file(s) ignored by policy globs")
+    if context.draft and policy.drafts == "skip":
+        notices.append("draft PR: nothing runs until it is ready for review")
+    return Plan(policy=policy_name, signals=changes.signals, jobs=jobs,
+                ignored=changes.ignored, notices=tuple(notices))  # fmt: skip
