@@ -1,0 +1,1 @@
+"""Render plans, summaries and reports as text, Markdown and HTML (pure functions)."""

@@ -1,0 +1,74 @@
+"""Render a plan as a terminal table or as the Markdown the summary comment shows."""
+
+from __future__ import annotations
+
+from pr_router.plan import JobPlan, Plan
+from pr_router.pricing import format_usd
+from pr_router.render.tables import markdown_table, text_table
+
+__all__ = ["plan_markdown", "plan_text", "routing_rows"]
+
+_HEADER = ("job", "class", "tier", "model", "mode", "effort", "est. cost", "why")
+
+
+def _why(job: JobPlan, limit: int = 2) -> str:
+    # The first reason is the catalogue default; the interesting ones follow it.
+    reasons = list(job.reasons[1:] if job.run and len(job.reasons) > 1 else job.reasons)
+    shown = "; ".join(reasons[-limit:]) if reasons else ""
+    return shown
+
+
+def routing_rows(plan: Plan) -> list[list[str]]:
+    """One row per catalogue job: running jobs first, in catalogue order."""
+    rows: list[list[str]] = []
+    for j in sorted(plan.jobs, key=lambda j: not j.run):
+        if j.run:
+            cost = format_usd(j.estimate.usd) if j.estimate else "-"
+            cache = f" ({j.cache_role}s cache)" if j.cache_role else ""
+            rows.append([j.job, j.job_class, j.tier or "", f"{j.model}", f"{j.mode}{cache}",
+                         j.effort or "", cost, _why(j)])  # fmt: skip
+        else:
+            rows.append([j.job, j.job_class, "-", "-", "skipped", "-", "-", _why(j)])
+    return rows
+
+
+def _totals_line(plan: Plan) -> str:
+    return (
+        f"Estimated: {format_usd(plan.total_usd)} for {len(plan.running)} job(s); "
+        f"all-frontier: {format_usd(plan.all_frontier_usd)}; "
+        f"routing saves {plan.savings_pct:.1f}%"
+    )
+
+
+def _signals_line(plan: Plan) -> str:
+    s = plan.signals
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(s.file_kinds.items()))
+    return (
+        f"{s.files_changed} file(s), +{s.lines_added} -{s.lines_removed} ({kinds}); "
+        f"risk {s.risk}; ~{s.estimated_diff_tokens:,} diff tokens"
+    )
+
+
+def plan_text(plan: Plan) -> str:
+    """A readable plan for the terminal."""
+    lines = [f"Policy: {plan.policy}", f"Change: {_signals_line(plan)}"]
+    lines += [f"Sensitive: {r}" for r in plan.signals.sensitive_reasons[:5]]
+    lines += ["", text_table(_HEADER, routing_rows(plan), "llllllr"), "", _totals_line(plan)]
+    lines += [f"Note: {n}" for n in plan.notices]
+    return "\n".join(lines) + "\n"
+
+
+def plan_markdown(plan: Plan) -> str:
+    """The routing table as the summary comment shows it (estimates marked as such)."""
+    parts = [
+        "#### Routing",
+        f"_{_signals_line(plan)}_",
+        "",
+        markdown_table(_HEADER, routing_rows(plan), "llllllr"),
+        "",
+        f"**{_totals_line(plan)}** (plan estimate; the run reports measured costs)",
+    ]
+    if plan.signals.sensitive_reasons:
+        parts += ["", "Security-sensitive: " + "; ".join(plan.signals.sensitive_reasons[:5])]
+    parts += [f"> {n}" for n in plan.notices]
+    return "\n".join(parts) + "\n"
