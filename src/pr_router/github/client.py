@@ -1,0 +1,345 @@
+"""``GitHubClient``: the GitHub calls pr-router makes, returning plain values.
+
+Built once in the entry point (``from_env`` or ``from_token``) and passed to whatever needs
+GitHub. Works against api.github.com, GitHub Enterprise (``https://host/api/v3``) and the
+local emulator (``http://127.0.0.1:PORT/github``): everything goes through the base URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from github.IssueComment import IssueComment
+from github.MainClass import Github
+from github.PullRequest import PullRequest
+from github.PullRequestComment import PullRequestComment
+from github.Repository import Repository
+
+from pr_router.context import PRContext
+from pr_router.errors import GitHubError
+from pr_router.github.models import (
+    Comment,
+    InlineComment,
+    Job,
+    Reaction,
+    ReviewComment,
+    ReviewPosted,
+    WorkflowRun,
+)
+from pr_router.github.transport import (
+    DEFAULT_API_URL,
+    Operation,
+    RawSession,
+    RetrySettings,
+    build_github,
+    translating,
+)
+
+__all__ = ["ACTIONS_BOT", "GitHubClient"]
+
+# The identity behind the Actions GITHUB_TOKEN, which cannot read GET /user.
+ACTIONS_BOT = "github-actions[bot]"
+DIFF = "application/vnd.github.v3.diff"
+_FAILED = ("failure", "timed_out")
+
+_PR_READ = "pull-requests: read"
+_PR_WRITE = "pull-requests: write"
+
+
+def _op(doing: str, permission: str, resource: str) -> Operation:
+    return Operation(doing=doing, permission=permission, resource=resource)
+
+
+class GitHubClient:
+    """One repository's GitHub API, with errors translated into ``GitHubError``."""
+
+    def __init__(self, gh: Github, raw: RawSession, repo: str, *, login: str | None = None) -> None:
+        self._gh = gh
+        self._raw = raw
+        self.repo_name = repo
+        self._login = login
+        self._repo: Repository = gh.get_repo(repo)  # lazy: no request
+
+    @classmethod
+    def from_token(
+        cls,
+        token: str,
+        repo: str,
+        *,
+        base_url: str | None = None,
+        login: str | None = None,
+        retry: RetrySettings | None = None,
+    ) -> GitHubClient:
+        """A client for ``repo`` ("owner/name"); ``login`` overrides ``whoami``."""
+        url = (base_url or DEFAULT_API_URL).rstrip("/")
+        settings = retry or RetrySettings()
+        return cls(
+            build_github(token, url, settings), RawSession(token, url, settings), repo, login=login
+        )
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str],
+        *,
+        token: str | None = None,
+        retry: RetrySettings | None = None,
+    ) -> GitHubClient:
+        """A client from ``GITHUB_TOKEN``, ``GITHUB_API_URL`` and ``GITHUB_REPOSITORY``."""
+        token = token or environ.get("GITHUB_TOKEN", "")
+        repo = environ.get("GITHUB_REPOSITORY", "")
+        if not token:
+            raise GitHubError("no GitHub token", hint="set GITHUB_TOKEN or the github-token input")
+        if "/" not in repo:
+            raise GitHubError(
+                "GITHUB_REPOSITORY is not set to owner/name", hint="run inside GitHub Actions"
+            )
+        login = environ.get("PR_ROUTER_GITHUB_LOGIN") or None
+        return cls.from_token(
+            token, repo, base_url=environ.get("GITHUB_API_URL"), login=login, retry=retry
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL every request goes to."""
+        return self._raw.base_url
+
+    def close(self) -> None:
+        """Release connections."""
+        self._gh.close()
+        self._raw.close()
+
+    def _calling(self, op: Operation) -> AbstractContextManager[None]:
+        return translating(op, self.base_url)
+
+    def _pull(self, number: int) -> PullRequest:
+        return self._repo.get_pull(number)  # lazy
+
+    # identity ------------------------------------------------------------------------------
+
+    def whoami(self) -> str:
+        """Login of the token's identity; ``github-actions[bot]`` when GET /user is refused."""
+        if self._login is None:
+            try:
+                with self._calling(_op("read the authenticated user", "none", "user")):
+                    self._login = self._gh.get_user().login
+            except GitHubError as exc:
+                # The Actions token and App installation tokens get 403 on GET /user.
+                if exc.status not in (403, 404):
+                    raise
+                self._login = ACTIONS_BOT
+        return self._login
+
+    # pull requests -------------------------------------------------------------------------
+
+    def pull(self, number: int) -> PRContext:
+        """Facts about PR ``number`` as a ``PRContext``."""
+        with self._calling(_op(f"read PR #{number}", _PR_READ, f"pull request #{number}")):
+            return _pr_context(self._pull(number), self.repo_name)
+
+    def open_pulls(self) -> list[PRContext]:
+        """Every open PR of the repository."""
+        with self._calling(
+            _op("list open pull requests", _PR_READ, f"repository {self.repo_name}")
+        ):
+            return [_pr_context(p, self.repo_name) for p in self._repo.get_pulls(state="open")]
+
+    def pull_diff(self, number: int) -> bytes:
+        """The PR's unified diff, as bytes."""
+        with self._calling(
+            _op(f"read the diff of PR #{number}", _PR_READ, f"pull request #{number}")
+        ):
+            return self._raw.get(f"/repos/{self.repo_name}/pulls/{number}", accept=DIFF).content
+
+    def compare_diff(self, base: str, head: str) -> bytes:
+        """The diff between two commits (for incremental review), as bytes."""
+        op = _op(f"compare {base[:12]}...{head[:12]}", "contents: read", "commit to compare")
+        with self._calling(op):
+            return self._raw.get(
+                f"/repos/{self.repo_name}/compare/{base}...{head}", accept=DIFF
+            ).content
+
+    def commit_messages(self, number: int) -> list[str]:
+        """The messages of the PR's commits, oldest first."""
+        with self._calling(
+            _op(f"list the commits of PR #{number}", _PR_READ, f"pull request #{number}")
+        ):
+            return [c.commit.message for c in self._pull(number).get_commits()]
+
+    def file_at(self, path: str, ref: str) -> bytes | None:
+        """The content of ``path`` at ``ref``, or None when there is no such file."""
+        op = _op(f"read {path} at {ref[:12]}", "contents: read", f"file {path}")
+        try:
+            with self._calling(op):
+                content = self._repo.get_contents(path, ref=ref)
+                if isinstance(content, list) or content.type != "file":
+                    return None
+                if content.encoding == "base64":
+                    return content.decoded_content
+                # files over 1 MB come without content: fetch them raw
+                url = f"/repos/{self.repo_name}/contents/{path}?ref={ref}"
+                return self._raw.get(url, accept="application/vnd.github.raw").content
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    # comments and reviews ------------------------------------------------------------------
+
+    def list_issue_comments(self, number: int) -> list[Comment]:
+        """The conversation comments of PR ``number``, oldest first."""
+        with self._calling(
+            _op(f"list the comments of PR #{number}", _PR_READ, f"pull request #{number}")
+        ):
+            return [_comment(c) for c in self._repo.get_issue(number).get_comments()]
+
+    def create_issue_comment(self, number: int, body: str) -> Comment:
+        """Post a conversation comment on PR ``number``."""
+        with self._calling(_op(f"comment on PR #{number}", _PR_WRITE, f"pull request #{number}")):
+            return _comment(self._repo.get_issue(number).create_comment(body))
+
+    def edit_issue_comment(self, comment_id: int, body: str) -> Comment:
+        """Replace the body of a conversation comment."""
+        op = _op(f"edit comment {comment_id}", _PR_WRITE, f"comment {comment_id}")
+        with self._calling(op):
+            comment = self._issue_comment(comment_id)
+            comment.edit(body)
+            return _comment(comment)
+
+    def list_review_comments(self, number: int) -> list[ReviewComment]:
+        """The inline review comments of PR ``number``."""
+        op = _op(f"list the review comments of PR #{number}", _PR_READ, f"pull request #{number}")
+        with self._calling(op):
+            return [_review_comment(c) for c in self._pull(number).get_review_comments()]
+
+    def create_review(
+        self,
+        number: int,
+        commit_sha: str,
+        body: str,
+        comments: Sequence[InlineComment] = (),
+        event: str = "COMMENT",
+    ) -> ReviewPosted:
+        """Create one submitted review; inline comments use ``line``/``side``, not ``position``."""
+        op = _op(f"create a review on PR #{number}", _PR_WRITE, f"pull request #{number}")
+        with self._calling(op):
+            review = self._pull(number).create_review(
+                commit=self._repo.get_commit(commit_sha),  # lazy: only its sha is used
+                body=body,
+                event=event,
+                comments=[c.wire() for c in comments],  # type: ignore[misc]
+            )
+            return ReviewPosted(id=review.id, url=review.html_url or "")
+
+    def reactions_for_issue_comment(self, comment_id: int) -> list[Reaction]:
+        """Reactions on a conversation comment."""
+        op = _op(f"list reactions on comment {comment_id}", _PR_READ, f"comment {comment_id}")
+        with self._calling(op):
+            return [_reaction(r) for r in self._issue_comment(comment_id).get_reactions()]
+
+    def reactions_for_review_comment(self, comment_id: int) -> list[Reaction]:
+        """Reactions on an inline review comment."""
+        op = _op(
+            f"list reactions on review comment {comment_id}",
+            _PR_READ,
+            f"review comment {comment_id}",
+        )
+        with self._calling(op):
+            url = f"{self._repo.url}/pulls/comments/{comment_id}"
+            comment = PullRequestComment(self._repo.requester, url=url)
+            return [_reaction(r) for r in comment.get_reactions()]
+
+    def _issue_comment(self, comment_id: int) -> IssueComment:
+        url = f"{self._repo.url}/issues/comments/{comment_id}"
+        return IssueComment(self._repo.requester, url=url)  # lazy: no GET
+
+    # workflow runs -------------------------------------------------------------------------
+
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """A workflow run's status, conclusion and PRs."""
+        with self._calling(
+            _op(f"read workflow run {run_id}", "actions: read", f"workflow run {run_id}")
+        ):
+            run = self._repo.get_workflow_run(run_id)
+            return WorkflowRun(
+                id=run.id,
+                name=run.name or "",
+                status=run.status,
+                conclusion=run.conclusion,
+                head_sha=run.head_sha,
+                pr_numbers=tuple(p.number for p in run.pull_requests),
+                url=run.html_url or "",
+            )
+
+    def failed_jobs(self, run_id: int) -> list[Job]:
+        """The jobs of a run that failed or timed out, with their failed steps."""
+        op = _op(
+            f"list the jobs of workflow run {run_id}", "actions: read", f"workflow run {run_id}"
+        )
+        with self._calling(op):
+            jobs = self._repo.get_workflow_run(run_id).jobs(_filter="latest")
+            return [
+                Job(
+                    id=j.id,
+                    name=j.name,
+                    conclusion=j.conclusion,
+                    failed_steps=tuple(s.name for s in j.steps if s.conclusion in _FAILED),
+                    url=j.html_url or "",
+                )
+                for j in jobs
+                if j.conclusion in _FAILED
+            ]
+
+    def job_log(self, job_id: int) -> str:
+        """The plain-text log of a job (GitHub answers 302 to a short-lived log URL)."""
+        with self._calling(
+            _op(f"download the log of job {job_id}", "actions: read", f"job {job_id}")
+        ):
+            location = self._repo.get_workflow_job(job_id).logs_url()
+            return self._raw.get(location, accept="text/plain").content.decode("utf-8", "replace")
+
+
+def _login(user: Any) -> str | None:
+    return user.login if user is not None else None
+
+
+def _pr_context(pull: PullRequest, repo: str) -> PRContext:
+    head_repo = pull.head.repo.full_name if pull.head.repo is not None else None
+    base_repo = pull.base.repo.full_name if pull.base.repo is not None else repo
+    return PRContext(
+        repo=base_repo,
+        number=pull.number,
+        title=pull.title or "",
+        body=pull.body or "",
+        author=_login(pull.user),
+        labels=tuple(label.name for label in pull.labels),
+        draft=bool(pull.draft),
+        base_sha=pull.base.sha,
+        head_sha=pull.head.sha,
+        base_ref=pull.base.ref,
+        head_ref=pull.head.ref,
+        is_fork=head_repo is None or head_repo != base_repo,
+    )
+
+
+def _comment(c: IssueComment) -> Comment:
+    return Comment(id=c.id, author=_login(c.user), body=c.body or "", url=c.html_url or "")
+
+
+def _review_comment(c: PullRequestComment) -> ReviewComment:
+    return ReviewComment(
+        id=c.id,
+        author=_login(c.user),
+        body=c.body or "",
+        path=c.path,
+        line=c.line,
+        side=c.side,
+        review_id=c.pull_request_review_id,
+        commit_id=c.commit_id,
+    )
+
+
+def _reaction(r: Any) -> Reaction:
+    return Reaction(content=r.content, user=_login(r.user))

@@ -1,0 +1,141 @@
+"""The sticky summary comment's marker and its hidden, versioned state block.
+
+The summary comment starts with ``<!-- pr-router:summary -->`` and ends with
+``<!-- pr-router:state BASE64 -->``, where BASE64 is the standard-alphabet base64 of the
+state as compact JSON. Standard base64 has no ``-`` or ``>``, so the block can never end
+the HTML comment early, whatever a model name or batch id contains. Plain JSON in the
+block is read too (handy when editing a comment by hand).
+
+State is only trusted from comments written by the token's own identity: anyone can paste
+a marker into their own comment or the PR body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+
+from pr_router.github.models import Comment
+
+__all__ = [
+    "MAX_FINGERPRINTS",
+    "STATE_VERSION",
+    "SUMMARY_MARKER",
+    "BatchRequest",
+    "PendingBatch",
+    "State",
+    "decode_state",
+    "encode_state",
+    "find_summary",
+    "remember_fingerprints",
+    "scrub_markers",
+]
+
+SUMMARY_MARKER = "<!-- pr-router:summary -->"
+STATE_VERSION = 1
+# Bounded so the state block always fits the comment limit next to a full summary.
+MAX_FINGERPRINTS = 500
+
+_STATE_RE = re.compile(r"<!-- pr-router:state (?P<data>[^\s>]+) -->")
+_ANY_MARKER_RE = re.compile(r"<!--(\s*)(pr-router:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRequest:
+    """One request inside a provider batch, with what is needed to finish its job later."""
+
+    custom_id: str
+    job: str
+    tier: str
+    model: str
+    mode: str = "batch"
+    effort: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingBatch:
+    """A batch submitted to a provider that a later ``collect`` run must pick up."""
+
+    provider: str
+    batch_id: str
+    requests: tuple[BatchRequest, ...] = ()
+    head_sha: str | None = None  # the PR head the batch was built for
+    submitted_at: str | None = None  # ISO 8601, UTC
+
+    @property
+    def custom_ids(self) -> tuple[str, ...]:
+        """The custom ids of the batch's requests, in order."""
+        return tuple(r.custom_id for r in self.requests)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What pr-router remembers about one PR between runs."""
+
+    version: int = STATE_VERSION
+    pending: tuple[PendingBatch, ...] = ()
+    last_reviewed_sha: str | None = None
+    cost_usd: Decimal = Decimal("0")  # cumulative, all runs on this PR
+    runs: int = 0
+    fingerprints: tuple[str, ...] = field(default=())  # findings already posted, oldest first
+
+
+_ADAPTER: pydantic.TypeAdapter[State] = pydantic.TypeAdapter(State)
+
+
+def encode_state(state: State) -> str:
+    """The hidden state block for a summary comment."""
+    data: dict[str, Any] = _ADAPTER.dump_python(state, mode="json")
+    raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+    return f"<!-- pr-router:state {base64.b64encode(raw).decode('ascii')} -->"
+
+
+def _parse_block(data: str) -> Any:
+    if data.startswith("{"):
+        return json.loads(data)
+    return json.loads(base64.b64decode(data, validate=True))
+
+
+def decode_state(body: str) -> State | None:
+    """The state in a comment body, or None when absent, malformed or from a newer version."""
+    matches = list(_STATE_RE.finditer(body or ""))
+    if not matches:
+        return None
+    try:
+        # Ours is appended last; anything earlier would have been scrubbed.
+        raw = _parse_block(matches[-1].group("data"))
+        if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+            return None
+        return _ADAPTER.validate_python(raw)
+    except (ValueError, binascii.Error, pydantic.ValidationError, RecursionError):
+        return None
+
+
+def scrub_markers(text: str) -> str:
+    """Defuse anything in untrusted text that looks like one of our hidden markers."""
+    return _ANY_MARKER_RE.sub(r"&lt;!--\1\2", text)
+
+
+def find_summary(comments: Sequence[Comment], own_login: str) -> Comment | None:
+    """Our summary comment: the first one by ``own_login`` that starts with the marker."""
+    own = own_login.casefold()
+    for comment in sorted(comments, key=lambda c: c.id):
+        if (comment.author or "").casefold() != own:
+            continue
+        if comment.body.lstrip().startswith(SUMMARY_MARKER):
+            return comment
+    return None
+
+
+def remember_fingerprints(state: State, new: Iterable[str]) -> State:
+    """The state with ``new`` fingerprints added (deduplicated, capped to the newest)."""
+    merged = list(dict.fromkeys([*state.fingerprints, *new]))
+    return replace(state, fingerprints=tuple(merged[-MAX_FINGERPRINTS:]))
