@@ -51,7 +51,7 @@ def _check_kinds(c: Condition, f: Facts) -> tuple[bool, str] | None:
 def _check_paths(c: Condition, f: Facts) -> tuple[bool, str] | None:
     if c.paths_any is None:
         return None
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", c.paths_any)
+    spec = pathspec.GitIgnoreSpec.from_lines(c.paths_any)
     hit = [p for p in f.paths if spec.match_file(p)]
     if hit:
         more = f" (+{len(hit) - 1} more)" if len(hit) > 1 else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -65,11 +65,8 @@ def format_usd(amount: Decimal) -> str:
     """Human-readable dollars: 4 decimals under a cent, else 2-3."""
     if amount == 0:
         return "$0.00"
-    if abs(amount) < Decimal("0.01"):
-        return f"${amount:.4f}"
-    if abs(amount) < Decimal("1"):
-        return f"${amount:.3f}"
-    return f"${amount:,.2f}"
+    places = "0.0001" if abs(amount) < Decimal("0.01") else "0.001" if abs(amount) < 1 else "0.01"
+    return f"${amount.quantize(Decimal(places), rounding=ROUND_HALF_UP):,}"
 
 
 @lru_cache(maxsize=1)
