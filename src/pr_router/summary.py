@@ -1,0 +1,109 @@
+"""What a run did, per job, as one value: the input of every renderer (PR comment, job
+summary, terminal line, demo page). Built by the pipeline from the plan, the executor's
+outcome and the jobs' parsed results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from pr_router.ledger import LedgerRecord
+from pr_router.plan import JobPlan, Plan
+from pr_router.tokens import TokenUsage
+
+__all__ = ["JobRun", "RunSummary", "Section"]
+
+JobStatus = Literal["ok", "failed", "pending", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A collapsible section of the summary comment (an auxiliary job's result)."""
+
+    title: str
+    markdown: str  # already sanitised model output
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """One job in this run: its routing, what happened, and every billed attempt."""
+
+    plan: JobPlan
+    status: JobStatus
+    records: tuple[LedgerRecord, ...] = ()
+    section: Section | None = None
+    findings_inline: int = 0  # findings posted as inline review comments
+    findings_in_body: int = 0  # findings kept in the review body (outside the diff)
+    findings_duplicate: int = 0  # already posted on an earlier run
+    error: str | None = None
+    not_seen: tuple[str, ...] = ()  # files the job did not see (token budget)
+
+    @property
+    def cost_usd(self) -> Decimal:
+        """Measured cost of every attempt."""
+        return sum((r.cost_usd for r in self.records), Decimal(0))
+
+    @property
+    def all_frontier_usd(self) -> Decimal:
+        """The same tokens on the frontier model, synchronous, uncached."""
+        return sum((r.all_frontier_usd for r in self.records), Decimal(0))
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens of every attempt, added up."""
+        return sum((r.usage.tokens() for r in self.records), TokenUsage())
+
+    @property
+    def final_model(self) -> str | None:
+        """The model of the last attempt (after escalations), else the planned one."""
+        return self.records[-1].model if self.records else self.plan.model
+
+    @property
+    def escalations(self) -> int:
+        """How many times the output was retried one tier up."""
+        return sum(1 for r in self.records if r.escalated_from)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The whole run, ready to render."""
+
+    plan: Plan
+    jobs: tuple[JobRun, ...]
+    run_id: str
+    head_sha: str | None = None
+    previous_cost_usd: Decimal = Decimal(0)  # PR cost of earlier runs, from the sticky state
+    previous_runs: int = 0
+    incremental_since: str | None = None  # base of an incremental review (last reviewed head)
+    wait_seconds: float = 0.0  # runner time spent waiting for batches
+    pending_batches: tuple[str, ...] = ()  # "provider:batch_id"
+    budget_line: str | None = None
+    notices: tuple[str, ...] = field(default=())
+    dry_run: bool = False
+
+    @property
+    def cost_usd(self) -> Decimal:
+        """Measured cost of this run."""
+        return sum((j.cost_usd for j in self.jobs), Decimal(0))
+
+    @property
+    def all_frontier_usd(self) -> Decimal:
+        """What this run's tokens would cost on the frontier model, sync, uncached."""
+        return sum((j.all_frontier_usd for j in self.jobs), Decimal(0))
+
+    @property
+    def savings_usd(self) -> Decimal:
+        """All-frontier cost minus the measured cost."""
+        return self.all_frontier_usd - self.cost_usd
+
+    @property
+    def pr_cost_usd(self) -> Decimal:
+        """Cumulative PR cost including this run."""
+        return self.previous_cost_usd + self.cost_usd
+
+    @property
+    def failed(self) -> tuple[JobRun, ...]:
+        """Jobs that failed, with their errors."""
+        return tuple(j for j in self.jobs if j.status == "failed")
