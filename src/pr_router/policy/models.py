@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "BatchSettings",
@@ -107,10 +108,10 @@ class Condition(_Strict):
         default=None, description="The change's risk is at least this."
     )
     min_changed_lines: int | None = Field(
-        default=None, ge=0, description="At least this many changed lines."
+        default=None, ge=0, le=10_000_000, description="At least this many changed lines."
     )
     max_changed_lines: int | None = Field(
-        default=None, ge=0, description="At most this many changed lines."
+        default=None, ge=0, le=10_000_000, description="At most this many changed lines."
     )
     any: list[Condition] | None = Field(
         default=None, description="At least one of these conditions holds."
@@ -277,11 +278,12 @@ class Policy(_Strict):
             raise ValueError(f"missing tier(s): {', '.join(missing)}; every tier needs a model")
         return value
 
-    @model_validator(mode="after")
-    def _custom_jobs_complete(self) -> Policy:
+    @field_validator("jobs")
+    @classmethod
+    def _custom_jobs_complete(cls, value: dict[str, JobSpec]) -> dict[str, JobSpec]:
         from pr_router.policy.catalog import BUILTIN_JOBS
 
-        for name, spec in self.jobs.items():
+        for name, spec in value.items():
             if name in BUILTIN_JOBS:
                 continue
             missing = [
@@ -289,5 +291,10 @@ class Policy(_Strict):
             ]
             if missing:
                 names = ", ".join("class" if m == "job_class" else m for m in missing)
-                raise ValueError(f"custom job {name!r} needs: {names}")
-        return self
+                # A typed error with the job's name, so the loader can point at its key.
+                raise PydanticCustomError(
+                    "custom_job_incomplete",
+                    "custom job '{job}' needs: {missing}",
+                    {"job": name, "missing": names},
+                )
+        return value
