@@ -68,6 +68,9 @@ class Hunk:
     new_len: int
     section: str  # the text after the second @@ (often the enclosing function)
     lines: tuple[DiffLine, ...]
+    # "\ No newline at end of file": the hunk's last base-/head-side line has no terminator
+    no_newline_old: bool = False
+    no_newline_new: bool = False
 
     @property
     def new_end(self) -> int:
@@ -96,6 +99,9 @@ class FileChange:
     new_mode: str | None = None
     symlink: bool = False
     language: str | None = None  # "python", "go", ... for code/test files
+    similarity: int | None = None  # git's similarity index (percent) for renames/copies
+    submodule: bool = False  # a gitlink (mode 160000): the change moves a pinned commit
+    combined: bool = False  # from a combined (merge) diff: counts only, no hunks
 
     @property
     def changed_lines(self) -> int:
