@@ -43,7 +43,9 @@ class Response:
     delay_s: float = 0.0  # wait this long (on the emulator clock) before answering
 
 
-def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    payload: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
     """A JSON response with the right content type."""
     hdrs = {"content-type": "application/json"}
     hdrs.update(headers or {})
