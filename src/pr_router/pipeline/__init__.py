@@ -1,0 +1,1 @@
+"""The run and collect pipelines: event -> plan -> execute -> publish, with I/O passed in."""
