@@ -128,6 +128,15 @@ def _globs(policy: Policy, doc: Document) -> Iterator[Problem]:
             yield _at(doc, path, f"invalid glob {glob!r}", hint)
 
 
+def _budget_steps(policy: Policy, doc: Document) -> Iterator[Problem]:
+    steps = policy.budgets.on_exceed
+    for i, step in enumerate(steps[:-1]):
+        if step in ("fail", "skip_all"):
+            message = f"{step!r} ends the list: the steps after it never run"
+            yield _at(doc, ("budgets", "on_exceed", i), message, f"move {step!r} to the end")
+            return
+
+
 def semantic_problems(policy: Policy, doc: Document, table: PriceTable) -> list[Problem]:
     """Every cross-field problem of a policy that passed model validation."""
     resolved = {job.name: job for job in resolve_jobs(policy)}
@@ -138,4 +147,5 @@ def semantic_problems(policy: Policy, doc: Document, table: PriceTable) -> list[
         *_classes(policy, doc),
         *_batch(policy, doc, resolved),
         *_globs(policy, doc),
+        *_budget_steps(policy, doc),
     ]
