@@ -7,7 +7,7 @@ would be. Nothing above this layer imports a vendor SDK or sees a vendor excepti
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,11 +20,15 @@ __all__ = [
     "Effort",
     "ModelRequest",
     "ModelResponse",
+    "OnStart",
     "Provider",
 ]
 
 Effort = Literal["low", "medium", "high"]
 BatchState = Literal["in_progress", "ended", "failed"]
+# Called once when the provider starts answering: the prompt has been read and its cacheable
+# prefix stored, so requests sharing that prefix can now start and read it from the cache.
+OnStart = Callable[[], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +100,12 @@ class Provider(abc.ABC):
     supports_cache_control: bool = False
 
     @abc.abstractmethod
-    def complete(self, request: ModelRequest) -> ModelResponse:
-        """Run one request synchronously (after the SDK's own retries)."""
+    def complete(self, request: ModelRequest, *, on_start: OnStart | None = None) -> ModelResponse:
+        """Run one request synchronously (after the SDK's own retries).
+
+        With ``on_start`` the answer is streamed and ``on_start()`` is called once, when the
+        first event arrives.
+        """
 
     def submit_batch(self, requests: Sequence[ModelRequest]) -> BatchHandle:
         """Submit requests as one batch."""
