@@ -130,11 +130,10 @@ def _globs(policy: Policy, doc: Document) -> Iterator[Problem]:
 
 def _budget_steps(policy: Policy, doc: Document) -> Iterator[Problem]:
     steps = policy.budgets.on_exceed
-    for i, step in enumerate(steps[:-1]):
-        if step in ("fail", "skip_all"):
-            message = f"{step!r} ends the list: the steps after it never run"
-            yield _at(doc, ("budgets", "on_exceed", i), message, f"move {step!r} to the end")
-            return
+    if "skip_all" in steps[:-1]:
+        i = steps.index("skip_all")
+        message = "'skip_all' skips every job, so the steps after it never run"
+        yield _at(doc, ("budgets", "on_exceed", i), message, "move 'skip_all' to the end")
 
 
 def semantic_problems(policy: Policy, doc: Document, table: PriceTable) -> list[Problem]:

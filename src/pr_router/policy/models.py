@@ -198,18 +198,12 @@ class Budgets(_Strict):
     )
     on_exceed: list[
         Literal[
-            "batch_auxiliary",
-            "demote_auxiliary",
-            "skip_optional",
-            "demote_critical",
-            "skip_all",
-            "fail",
+            "batch_auxiliary", "demote_auxiliary", "skip_optional", "demote_critical", "skip_all"
         ]
     ] = Field(
         default=["batch_auxiliary", "demote_auxiliary", "skip_optional"],
         description="Steps taken, in order, until the estimate fits. Critical jobs are touched "
-        "only by `demote_critical`/`skip_all`, never silently. `fail` spends nothing more and "
-        "reports the run as failed (exit 1), so an over-budget PR is seen rather than degraded.",
+        "only by `demote_critical`/`skip_all`, never silently.",
     )
 
 
