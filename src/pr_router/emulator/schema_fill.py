@@ -13,7 +13,8 @@ from typing import Any
 
 __all__ = ["fill_schema"]
 
-_MAX_DEPTH = 12
+_SHALLOW = 3  # below this depth, arrays get only their minItems (ends recursive schemas)
+_MAX_DEPTH = 64
 _FORMATS = {
     "date-time": "2027-01-15T08:00:00Z",
     "date": "2027-01-15",
@@ -96,7 +97,8 @@ class _Filler:
         return out
 
     def array(self, schema: Mapping[str, Any], name: str, depth: int) -> list[Any]:
-        count = max(int(schema.get("minItems", 1)), 1)
+        minimum = int(schema.get("minItems", 0))
+        count = minimum if depth >= _SHALLOW else max(minimum, 1)
         if "maxItems" in schema:
             count = min(count, int(schema["maxItems"]))
         prefix = list(schema.get("prefixItems") or [])
