@@ -23,36 +23,41 @@ WEBHOOKS = FIXTURES / "webhooks"
 TOKEN = "ghs_emulated_token"
 
 # A small PR diff: two hunks in app.py, a deleted file, a new file.
-DIFF = b"""diff --git a/src/app.py b/src/app.py
-index 1111111..2222222 100644
---- a/src/app.py
-+++ b/src/app.py
-@@ -1,4 +1,5 @@
- import os
-+import subprocess
- 
- def main():
-     return 0
-@@ -20,3 +21,3 @@ def helper():
-     x = 1
--    y = 2
-+    y = eval(input())
-     return x + y
-diff --git a/old.txt b/old.txt
-deleted file mode 100644
---- a/old.txt
-+++ /dev/null
-@@ -1,2 +0,0 @@
--one
--two
-diff --git a/docs/new.md b/docs/new.md
-new file mode 100644
---- /dev/null
-+++ b/docs/new.md
-@@ -0,0 +1,2 @@
-+# New
-+text
-"""
+DIFF = b"\n".join(
+    [
+        b"diff --git a/src/app.py b/src/app.py",
+        b"index 1111111..2222222 100644",
+        b"--- a/src/app.py",
+        b"+++ b/src/app.py",
+        b"@@ -1,4 +1,5 @@",
+        b" import os",
+        b"+import subprocess",
+        b" ",
+        b" def main():",
+        b"     return 0",
+        b"@@ -20,3 +21,3 @@ def helper():",
+        b"     x = 1",
+        b"-    y = 2",
+        b"+    y = eval(input())",
+        b"     return x + y",
+        b"diff --git a/old.txt b/old.txt",
+        b"deleted file mode 100644",
+        b"--- a/old.txt",
+        b"+++ /dev/null",
+        b"@@ -1,2 +0,0 @@",
+        b"-one",
+        b"-two",
+        b"diff --git a/docs/new.md b/docs/new.md",
+        b"new file mode 100644",
+        b"--- /dev/null",
+        b"+++ b/docs/new.md",
+        b"@@ -0,0 +1,2 @@",
+        b"+# New",
+        b"+text",
+        b"",
+        b"",
+    ]
+)
 
 
 def load_webhook(name: str) -> dict[str, Any]:
