@@ -62,7 +62,9 @@ def make_openai(stack: contextlib.ExitStack) -> Callable[..., openai.OpenAI]:
 
 
 @pytest.fixture
-def claude(emu: Emulator, make_anthropic: Callable[..., anthropic.Anthropic]) -> anthropic.Anthropic:
+def claude(
+    emu: Emulator, make_anthropic: Callable[..., anthropic.Anthropic]
+) -> anthropic.Anthropic:
     return make_anthropic(emu)
 
 

@@ -43,7 +43,9 @@ def test_write_then_read_then_tail() -> None:
     first = cache.anthropic(M, prompt, now=0, ready_at=0)
     assert first == AnthropicCacheUsage(read=0, write_5m=1500, uncached=100)
     other_job = [seg("sys", 1500, 300), seg("job-b", 40)]
-    assert cache.anthropic(M, other_job, now=1, ready_at=1) == AnthropicCacheUsage(read=1500, uncached=40)
+    assert cache.anthropic(M, other_job, now=1, ready_at=1) == AnthropicCacheUsage(
+        read=1500, uncached=40
+    )
 
 
 def test_ttl_split_between_breakpoints() -> None:
@@ -69,7 +71,9 @@ def test_below_minimum_caches_nothing() -> None:
 def test_small_first_breakpoint_counts_into_the_next_write() -> None:
     cache = PromptCache()
     prompt = [seg("a", 600, 300), seg("b", 600, 300), seg("c", 5)]
-    assert cache.anthropic(M, prompt, now=0, ready_at=0) == AnthropicCacheUsage(write_5m=1200, uncached=5)
+    assert cache.anthropic(M, prompt, now=0, ready_at=0) == AnthropicCacheUsage(
+        write_5m=1200, uncached=5
+    )
 
 
 def test_hit_refreshes_ttl_and_expiry_misses() -> None:
@@ -108,10 +112,14 @@ def test_prefix_is_per_model_and_exact() -> None:
 def test_openai_automatic_caching_in_128_token_steps() -> None:
     cache = PromptCache()
     text = "x" * (4 * 1300)  # 1300 tokens: 10 full steps of 128
-    assert cache.openai("gpt-5", None, text, now=0, ready_at=0) == OpenAICacheUsage(cached=0, written=1280)
+    assert cache.openai("gpt-5", None, text, now=0, ready_at=0) == OpenAICacheUsage(
+        cached=0, written=1280
+    )
     assert cache.openai("gpt-5", None, text, now=1, ready_at=1) == OpenAICacheUsage(cached=1280)
     longer = text + "y" * (4 * 300)
-    assert cache.openai("gpt-5", None, longer, now=2, ready_at=2) == OpenAICacheUsage(cached=1280, written=256)
+    assert cache.openai("gpt-5", None, longer, now=2, ready_at=2) == OpenAICacheUsage(
+        cached=1280, written=256
+    )
 
 
 def test_openai_short_prompt_key_and_ttl() -> None:

@@ -38,11 +38,31 @@ SCHEMAS: list[dict[str, Any]] = [
     {"type": "array", "items": {"type": "string"}, "maxItems": 0},
     {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}]},
     {"type": "string", "format": "date-time"},
-    {"anyOf": [{"type": "null"}, {"type": "object", "required": ["k"], "properties": {"k": {"type": "integer"}}}]},
-    {"allOf": [{"properties": {"a": {"type": "string"}}, "required": ["a"]}, {"required": ["b"], "properties": {"b": {"type": "integer"}}}]},
-    {"type": "object", "minProperties": 2, "properties": {"a": {"type": "null"}, "b": {"type": "number"}}},
     {
-        "$defs": {"Node": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}, "required": ["kids"]}},
+        "anyOf": [
+            {"type": "null"},
+            {"type": "object", "required": ["k"], "properties": {"k": {"type": "integer"}}},
+        ]
+    },
+    {
+        "allOf": [
+            {"properties": {"a": {"type": "string"}}, "required": ["a"]},
+            {"required": ["b"], "properties": {"b": {"type": "integer"}}},
+        ]
+    },
+    {
+        "type": "object",
+        "minProperties": 2,
+        "properties": {"a": {"type": "null"}, "b": {"type": "number"}},
+    },
+    {
+        "$defs": {
+            "Node": {
+                "type": "object",
+                "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/Node"}}},
+                "required": ["kids"],
+            }
+        },
         "$ref": "#/$defs/Node",
     },
 ]
