@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 from pr_router.policy._yaml import Document, FieldPath, Problem
 from pr_router.policy.models import JobName, Policy
 
-__all__ = ["close_match", "format_path", "problems_from"]
+__all__ = ["allowed_keys", "close_match", "format_path", "problems_from", "show"]
 
 _JOB_NAME_PATTERN = get_args(JobName)[1].metadata[0].pattern
 _EXPECTED = {
@@ -118,17 +118,15 @@ def _choices(ctx: dict[str, Any]) -> list[str]:
 
 
 def _literal(error: ErrorDetails, ctx: dict[str, Any]) -> tuple[str, str | None]:
-    choices = _choices(ctx)
-    found = error["input"]
-    if not choices:
+    """``expected one of 'a', 'b', got 'c'``, with the closest choice as the hint."""
+    choices, found = _choices(ctx), error["input"]
+    if not choices:  # a non-string Literal, such as `version: 1`
         return f"expected {ctx.get('expected')}, got {show(found)}", None
     expected = ", ".join(repr(c) for c in choices)
-    hint = None
-    if isinstance(found, str):
-        suggestion = close_match(found, choices)
-        hint = suggestion.strip(" ()") if suggestion else None
-    message = f"expected one of {expected}, got {show(found)}"
-    return (message if len(choices) > 1 else f"expected {expected}, got {show(found)}"), hint
+    one_of = "one of " if len(choices) > 1 else ""
+    close = difflib.get_close_matches(found, choices, n=1) if isinstance(found, str) else []
+    hint = f"did you mean {close[0]!r}?" if close else None
+    return f"expected {one_of}{expected}, got {show(found)}", hint
 
 
 def _message(error: ErrorDetails) -> tuple[str, str | None]:
