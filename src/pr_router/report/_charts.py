@@ -1,0 +1,91 @@
+"""PNG charts of a report: spend over time by tier, acceptance by job. Needs matplotlib.
+
+matplotlib is optional (``pip install pr-router[charts]``). Figures are drawn through the
+object API on an Agg canvas: no pyplot global state, no display, no backend switch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pr_router.report._aggregate import TIER_ORDER, Acceptance, Summary
+
+__all__ = ["CHART_FILES", "charts_available", "write_charts"]
+
+CHART_FILES = ("spend-by-tier.png", "acceptance-by-job.png")
+_COLOURS = {"frontier": "#7b3294", "standard": "#c2a5cf", "efficient": "#008837"}
+_DPI = 100
+
+
+def charts_available() -> bool:
+    """Whether matplotlib is installed."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _figure(width: float, height: float) -> tuple[Any, Any]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def _spend_chart(s: Summary, path: Path) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fig, ax = _figure(10, 5)
+    labels = [d.isoformat() for d, _ in s.timeline.buckets]
+    xs = list(range(len(labels)))
+    bottom = [0.0] * len(xs)
+    for tier in TIER_ORDER:
+        values = [float(t.get(tier, 0)) for _, t in s.timeline.buckets]
+        if any(values):
+            ax.bar(xs, values, bottom=bottom, label=tier, color=_COLOURS[tier], width=0.8)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    step = max(1, len(xs) // 15)  # keep date labels legible on long periods
+    ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.2f}"))
+    per = "week (starting Monday)" if s.timeline.granularity == "week" else "day"
+    ax.set_title(f"Spend per {per} by model tier, {s.period.label()}")
+    ax.set_xlabel(s.timeline.granularity)
+    ax.set_ylabel("spend (USD)")
+    if xs:
+        ax.legend(title="tier")
+    ax.grid(axis="y", alpha=0.3)
+    fig.savefig(path, format="png")
+
+
+def _acceptance_chart(rows: Sequence[Acceptance], s: Summary, path: Path) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    fig, ax = _figure(10, 5)
+    decided = [a for a in rows if a.n]
+    labels = [f"{a.job}\n({a.tier})" for a in decided]
+    values = [float(a.accepted / a.n * 100) for a in decided]
+    colours = [_COLOURS.get(a.tier, "#888888") for a in decided]
+    bars = ax.bar(range(len(decided)), values, color=colours)
+    for bar, a in zip(bars, decided, strict=True):
+        ax.annotate(f"n={a.n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom", fontsize=9)  # fmt: skip
+    ax.axhline(80, color="#d7191c", linestyle="--", linewidth=1, label="80% accepted")
+    ax.set_xticks(range(len(decided)), labels)
+    ax.set_ylim(0, 110)
+    ax.yaxis.set_major_formatter(PercentFormatter())
+    ax.set_title(f"Share of results accepted, by job and tier, {s.period.label()}")
+    ax.set_ylabel("accepted (of decided results)")
+    ax.legend(loc="lower right")
+    ax.grid(axis="y", alpha=0.3)
+    fig.savefig(path, format="png")
+
+
+def write_charts(s: Summary, directory: Path) -> list[Path]:
+    """Draw both charts into ``directory``; returns their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    spend, acceptance = (directory / name for name in CHART_FILES)
+    _spend_chart(s, spend)
+    _acceptance_chart(s.acceptance, s, acceptance)
+    return [spend, acceptance]

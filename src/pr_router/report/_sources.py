@@ -1,0 +1,79 @@
+"""Ledgers from files and directories: JSON Lines parsed, deduplicated, cut to a period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pr_router.errors import UsageError
+from pr_router.ledger import LedgerRecord
+from pr_router.report._period import Period
+
+__all__ = ["dedupe", "in_period", "ledger_files", "parse_ledger_text", "read_ledgers"]
+
+
+def parse_ledger_text(text: str, origin: str) -> list[LedgerRecord]:
+    """Records of JSON Lines text; blank lines skipped, a bad line names ``origin:line``."""
+    records: list[LedgerRecord] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(LedgerRecord.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "record"
+            raise UsageError(
+                f"{origin}:{number}: not a ledger record ({where}: {first['msg']})",
+                hint="report reads the JSONL ledgers that `pr-router run` writes",
+            ) from None
+    return records
+
+
+def ledger_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to read: each file given, and every ``*.jsonl`` below each directory."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.jsonl") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such ledger file or directory")
+    return found
+
+
+def read_ledgers(paths: Sequence[Path]) -> list[LedgerRecord]:
+    """Every record of the ledgers at ``paths`` (files or directories)."""
+    records: list[LedgerRecord] = []
+    for file in ledger_files(paths):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{file}: cannot read ledger ({exc})") from None
+        records.extend(parse_ledger_text(text, str(file)))
+    return records
+
+
+def _identity(r: LedgerRecord) -> tuple[object, ...]:
+    return (r.run_id, r.job, r.attempt, r.custom_id, r.request_id, r.timestamp, r.status)
+
+
+def dedupe(records: Iterable[LedgerRecord]) -> list[LedgerRecord]:
+    """Records with copies removed (the same ledger can sit in several artifacts).
+
+    A record seen twice keeps its later copy, which may carry an outcome filled in since.
+    """
+    unique: dict[tuple[object, ...], LedgerRecord] = {}
+    for record in records:
+        key = _identity(record)
+        if key not in unique or record.outcome is not None:
+            unique[key] = record
+    return list(unique.values())
+
+
+def in_period(records: Iterable[LedgerRecord], period: Period) -> list[LedgerRecord]:
+    """The records whose timestamp falls inside the period."""
+    return [r for r in records if r.timestamp in period]
