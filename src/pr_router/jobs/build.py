@@ -1,0 +1,64 @@
+"""The pipeline's entry point into the jobs: one call (request + validator) per running job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pr_router.jobs.inputs import JobInputs
+from pr_router.jobs.prepare import prepare_job, prepare_jobs
+from pr_router.jobs.results import JobResult
+from pr_router.jobs.validate import make_validator
+from pr_router.plan import JobPlan, Plan
+from pr_router.providers.base import ModelRequest, ModelResponse
+
+__all__ = ["JobCall", "build_calls", "build_failure_request", "unbuildable"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class JobCall(Generic[T]):
+    """A job ready for the executor: its routing, its request and its output check.
+
+    Shaped like ``pr_router.execute.JobCall``: ``validate`` raises ``InvalidOutputError``
+    to make the executor retry one tier up.
+    """
+
+    plan: JobPlan
+    request: ModelRequest
+    validate: Callable[[ModelResponse], T]
+
+
+def _running(plan: Plan | Sequence[JobPlan]) -> tuple[JobPlan, ...]:
+    return plan.running if isinstance(plan, Plan) else tuple(j for j in plan if j.run)
+
+
+def unbuildable(plan: Plan | Sequence[JobPlan], inputs: JobInputs) -> list[tuple[str, str]]:
+    """Running jobs that cannot be built from these inputs, with the reason."""
+    out: list[tuple[str, str]] = []
+    for job in _running(plan):
+        if job.output == "failure" and not inputs.failure_logs:
+            out.append((job.job, "no failed job log to summarise"))
+        elif job.model is None:
+            out.append((job.job, "no model routed"))
+    return out
+
+
+def build_calls(plan: Plan | Sequence[JobPlan], inputs: JobInputs) -> list[JobCall[JobResult]]:
+    """One ``JobCall`` per running job that can be built (see ``unbuildable`` for the rest)."""
+    jobs = _running(plan)
+    skip = {name for name, _ in unbuildable(jobs, inputs)}
+    ttl = inputs.policy.caching.ttl
+    calls: list[JobCall[JobResult]] = []
+    for prepared in prepare_jobs([j for j in jobs if j.job not in skip], inputs):
+        request = prepared.request(inputs.custom_id(prepared.plan.job), ttl)
+        calls.append(JobCall(prepared.plan, request, make_validator(prepared)))
+    return calls
+
+
+def build_failure_request(job_plan: JobPlan, inputs: JobInputs) -> ModelRequest:
+    """The failure-summary request: error excerpts of the failed jobs' logs, for the model."""
+    prepared = prepare_job(job_plan, inputs)
+    return prepared.request(inputs.custom_id(job_plan.job), inputs.policy.caching.ttl)

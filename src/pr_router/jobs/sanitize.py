@@ -1,0 +1,185 @@
+"""Hardening against prompt injection: untrusted text in, model text out.
+
+Everything a PR author controls (title, body, commit messages, file names, diffs) and every
+CI log is *data*. Before it reaches a prompt, hidden content is removed (HTML comments,
+which a human never sees in the rendered PR body; zero-width and bidi control characters),
+then the data is fenced with a fence longer than any backtick run inside it and labelled
+``<untrusted-data source="...">``; the system prompt says fenced data is never an
+instruction.
+
+Diffs are the one exception to stripping: hiding a bidi override in code is itself an
+attack ("Trojan Source"), so in diffs invisible characters are made *visible*
+(``<U+202E>``) instead of removed, and HTML comments are kept (they are code, and a human
+sees them in the diff view too).
+
+Model output is untrusted as well. Before anything is posted: HTML comments are removed
+(nothing can forge a ``<!-- pr-router:... -->`` marker), ``@`` mentions are put in code
+spans (GitHub does not notify for them there), bot commands such as ``/approve`` or
+``bors r+`` and bare review events (``APPROVE``) are defused, and lengths are capped.
+The review event itself is never taken from model output: pr-router only posts COMMENT.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "MAX_COMMENT_CHARS",
+    "MAX_FINDING_CHARS",
+    "cap_markdown",
+    "fence",
+    "inline_code",
+    "sanitize_diff_text",
+    "sanitize_output",
+    "sanitize_output_code",
+    "sanitize_text",
+]
+
+MAX_COMMENT_CHARS = 65_536  # GitHub's limit for one comment body
+MAX_FINDING_CHARS = 8_000  # one inline comment: long enough, far from the limit
+
+# Zero-width, joiners, bidi embeddings/overrides/isolates, BOM, soft hyphen, word joiner,
+# invisible operators, the Mongolian vowel separator and the Unicode tag block.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+# C0/C1 controls other than tab and newline (ANSI escapes start with one of these).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_DATA_TAG = re.compile(r"(</?)untrusted-data", re.IGNORECASE)
+_BACKTICK_RUN = re.compile(r"`+")
+_LABEL = re.compile(r"[^a-zA-Z0-9_.:/-]")
+
+
+def _strip_hidden(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def sanitize_text(text: str) -> str:
+    """PR title, body, commit message or log: hidden content removed, NFC-normalised."""
+    text = _HTML_COMMENT.sub("", _strip_hidden(text))
+    return unicodedata.normalize("NFC", text)
+
+
+def _visible(match: re.Match[str]) -> str:
+    return f"<U+{ord(match.group(0)):04X}>"
+
+
+def sanitize_diff_text(text: str) -> str:
+    """A diff line: invisible and control characters shown as ``<U+XXXX>``, nothing removed."""
+    text = _INVISIBLE.sub(_visible, text)
+    return re.sub("[\x00-\x08\x0a-\x1f\x7f-\x9f]", _visible, text)
+
+
+def _defuse_tags(text: str) -> str:
+    """Data cannot open or close our own data labels (U+2010 looks like a hyphen)."""
+    return _DATA_TAG.sub(lambda m: m.group(1) + "untrusted\u2010data", text)
+
+
+def fence(text: str, source: str, *, info: str = "") -> str:
+    """Fence and label untrusted ``text``; the fence is longer than any backtick run inside."""
+    longest = max((len(m) for m in _BACKTICK_RUN.findall(text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    body = _defuse_tags(text)
+    if not body.endswith("\n"):
+        body += "\n"
+    label = _LABEL.sub("-", source)
+    return f'<untrusted-data source="{label}">\n{ticks}{info}\n{body}{ticks}\n</untrusted-data>'
+
+
+def inline_code(text: str) -> str:
+    """A one-line code span around ``text`` (a path, a name) that nothing inside can break."""
+    flat = " ".join(_strip_hidden(text).split())
+    longest = max((len(m) for m in _BACKTICK_RUN.findall(flat)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+# --- model output -------------------------------------------------------------------------
+
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_MENTION = re.compile(r"(?<![\w`/@.+-])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?")
+# Bot commands that act on a line of their own (Prow, bors, Mergify-style slash commands).
+_COMMAND_LINE = re.compile(
+    r"^(\s*(?:[>*+-]\s+)?)(/[A-Za-z][\w-]*|bors\s+(?:r\+|merge|try)\b)", re.M
+)
+_REVIEW_EVENT = re.compile(r"(?<![\w`])(APPROVED?|REQUEST_CHANGES|MERGE)(?![\w`])")
+_MARKER_IN_CODE = re.compile(r"<!--")
+
+
+def _defuse_prose(text: str) -> str:
+    text = _HTML_COMMENT.sub("", text)
+    text = text.replace("-->", "--\u200b>")  # a dangling closer of a comment opened elsewhere
+    text = _MENTION.sub(lambda m: f"`{m.group(0)}`", text)
+    text = _COMMAND_LINE.sub(lambda m: f"{m.group(1)}`{m.group(2)}`", text)
+    return _REVIEW_EVENT.sub(lambda m: f"`{m.group(1)}`", text)
+
+
+def _defuse_inline(text: str) -> str:
+    """Prose with inline code spans: spans keep their text, markers inside are broken."""
+    out: list[str] = []
+    last = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(_defuse_prose(text[last : m.start()]))
+        out.append(sanitize_output_code(m.group(0)))
+        last = m.end()
+    out.append(_defuse_prose(text[last:]))
+    return "".join(out)
+
+
+def sanitize_output_code(code: str) -> str:
+    """Code from the model (a suggestion): kept as is except that no HTML comment can open.
+
+    Mentions do not notify inside code, so they stay; ``<!--`` gets a zero-width space so no
+    hidden marker can be forged even in a code block.
+    """
+    return _MARKER_IN_CODE.sub("<!\u200b--", _strip_hidden(code))
+
+
+def sanitize_output(text: str) -> str:
+    """Model-written Markdown made safe to post (see the module docstring)."""
+    text = _strip_hidden(text)
+    out: list[str] = []
+    prose: list[str] = []
+    fence_open: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE_LINE.match(line)
+        if fence_open is None and m:
+            if prose:
+                out.append(_defuse_inline("\n".join(prose)))
+            prose, fence_open = [], m.group(1)
+            out.append(sanitize_output_code(line))
+        elif fence_open is not None:
+            if m and m.group(1)[0] == fence_open[0] and len(m.group(1)) >= len(fence_open):
+                fence_open = None
+            out.append(sanitize_output_code(line))
+        else:
+            prose.append(line)
+    if prose:
+        out.append(_defuse_inline("\n".join(prose)))
+    if fence_open is not None:
+        out.append(fence_open)  # close a fence the model left open
+    return "\n".join(out)
+
+
+def cap_markdown(text: str, limit: int, *, note: str = "(truncated)") -> str:
+    """``text`` cut to at most ``limit`` characters, closing a code fence left open."""
+    if len(text) <= limit:
+        return text
+    tail = f"\n\n… {note}"
+    cut = text[: max(0, limit - len(tail) - 8)]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    open_fence: str | None = None
+    for line in cut.split("\n"):
+        m = _FENCE_LINE.match(line)
+        if m and (open_fence is None or m.group(1).startswith(open_fence)):
+            open_fence = None if open_fence is not None else m.group(1)
+    if open_fence is not None:
+        cut += "\n" + open_fence
+    return cut + tail
