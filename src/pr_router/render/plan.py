@@ -18,7 +18,11 @@ def _why(job: JobPlan, limit: int = 2) -> str:
     return shown
 
 
-def routing_rows(plan: Plan) -> list[list[str]]:
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def routing_rows(plan: Plan, why_width: int | None = None) -> list[list[str]]:
     """One row per catalogue job: running jobs first, in catalogue order."""
     rows: list[list[str]] = []
     for j in sorted(plan.jobs, key=lambda j: not j.run):
@@ -29,6 +33,9 @@ def routing_rows(plan: Plan) -> list[list[str]]:
                          j.effort or "", cost, _why(j)])  # fmt: skip
         else:
             rows.append([j.job, j.job_class, "-", "-", "skipped", "-", "-", _why(j)])
+    if why_width is not None:
+        for row in rows:
+            row[-1] = _clip(row[-1], why_width)
     return rows
 
 
@@ -53,7 +60,12 @@ def plan_text(plan: Plan) -> str:
     """A readable plan for the terminal."""
     lines = [f"Policy: {plan.policy}", f"Change: {_signals_line(plan)}"]
     lines += [f"Sensitive: {r}" for r in plan.signals.sensitive_reasons[:5]]
-    lines += ["", text_table(_HEADER, routing_rows(plan), "llllllr"), "", _totals_line(plan)]
+    lines += [
+        "",
+        text_table(_HEADER, routing_rows(plan, why_width=72), "llllllr"),
+        "",
+        _totals_line(plan),
+    ]
     lines += [f"Note: {n}" for n in plan.notices]
     return "\n".join(lines) + "\n"
 
