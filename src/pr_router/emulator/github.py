@@ -172,7 +172,8 @@ class GitHubEmulator:
         pull = self._pull_or_404(ctx)
         if pull is None:
             return _error(404, "Not Found")
-        return _paged(ctx, [_commit(sha, msg, pull.repo, ctx) for sha, msg in pull.commits])
+        items = [_commit(sha, msg, pull.author, pull.repo, ctx) for sha, msg in pull.commits]
+        return _paged(ctx, items)
 
     def _compare(self, ctx: _Ctx) -> Response:
         base, _, head = ctx.params["basehead"].partition("...")
@@ -342,8 +343,10 @@ class GitHubEmulator:
         return Response(404, b"The specified blob does not exist.", {"content-type": "text/plain"})
 
 
-def _commit(sha: str, message: str, repo: str, ctx: _Ctx) -> dict[str, Any]:
+def _commit(sha: str, message: str, author: str, repo: str, ctx: _Ctx) -> dict[str, Any]:
     url = f"{ctx.api}/repos/{repo}/commits/{sha}"
+    user = shapes.user(author, ctx.api, ctx.web)
+    person = {"name": author, "email": f"{author}@users.noreply.example", "date": shapes.TIMESTAMP}
     return {
         "url": url,
         "sha": sha,
@@ -352,14 +355,14 @@ def _commit(sha: str, message: str, repo: str, ctx: _Ctx) -> dict[str, Any]:
         "comments_url": f"{url}/comments",
         "commit": {
             "url": f"{ctx.api}/repos/{repo}/git/commits/{sha}",
-            "author": None,
-            "committer": None,
+            "author": person,
+            "committer": person,
             "message": message,
             "comment_count": 0,
             "tree": {"sha": sha, "url": f"{ctx.api}/repos/{repo}/git/trees/{sha}"},
         },
-        "author": None,
-        "committer": None,
+        "author": user,
+        "committer": user,
         "parents": [],
     }
 

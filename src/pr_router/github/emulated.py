@@ -202,6 +202,9 @@ class GitHubState:
         ctx = pr_context_from_pull(pull)
         head_repo = (pull.get("head") or {}).get("repo")
         self.repo = ctx.repo or self.repo
+        repository = payload.get("repository")
+        if isinstance(repository, Mapping) and isinstance(repository.get("default_branch"), str):
+            self.default_branch = repository["default_branch"]
         return self.add_pull(
             EmuPull(
                 repo=self.repo,

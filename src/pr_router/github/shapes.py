@@ -245,7 +245,7 @@ def _label(name: str, repo: str, api: str) -> JSON:
         "node_id": node_id("Label", lid),
         "url": f"{api}/repos/{repo}/labels/{name}",
         "name": name,
-        "description": None,
+        "description": "",
         "color": "ededed",
         "default": False,
     }
