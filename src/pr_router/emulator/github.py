@@ -172,7 +172,10 @@ class GitHubEmulator:
         pull = self._pull_or_404(ctx)
         if pull is None:
             return _error(404, "Not Found")
-        items = [_commit(sha, msg, pull.author, pull.repo, ctx) for sha, msg in pull.commits]
+        items = [
+            shapes.commit(sha, msg, pull.author, pull.repo, api=ctx.api, web=ctx.web)
+            for sha, msg in pull.commits
+        ]
         return _paged(ctx, items)
 
     def _compare(self, ctx: _Ctx) -> Response:
@@ -262,7 +265,7 @@ class GitHubEmulator:
             data = ctx.request.json()
         except ValueError:
             return _error(400, "Problems parsing JSON")
-        problem = _review_problem(data, pull)
+        problem = pull.review_problem(data)
         if problem is not None:
             return _error(422, "Unprocessable Entity", [problem])
         review = EmuReview(
@@ -343,30 +346,6 @@ class GitHubEmulator:
         return Response(404, b"The specified blob does not exist.", {"content-type": "text/plain"})
 
 
-def _commit(sha: str, message: str, author: str, repo: str, ctx: _Ctx) -> dict[str, Any]:
-    url = f"{ctx.api}/repos/{repo}/commits/{sha}"
-    user = shapes.user(author, ctx.api, ctx.web)
-    person = {"name": author, "email": f"{author}@users.noreply.example", "date": shapes.TIMESTAMP}
-    return {
-        "url": url,
-        "sha": sha,
-        "node_id": shapes.node_id("Commit", sha),
-        "html_url": f"{ctx.web}/{repo}/commit/{sha}",
-        "comments_url": f"{url}/comments",
-        "commit": {
-            "url": f"{ctx.api}/repos/{repo}/git/commits/{sha}",
-            "author": person,
-            "committer": person,
-            "message": message,
-            "comment_count": 0,
-            "tree": {"sha": sha, "url": f"{ctx.api}/repos/{repo}/git/trees/{sha}"},
-        },
-        "author": user,
-        "committer": user,
-        "parents": [],
-    }
-
-
 def _body_field(request: Request) -> str | Response:
     try:
         data = request.json()
@@ -380,34 +359,6 @@ def _body_field(request: Request) -> str | Response:
         error = {"resource": "IssueComment", "code": "custom", "field": "body", "message": too_long}
         return _error(422, "Validation Failed", [error])
     return body
-
-
-def _review_problem(data: Any, pull: EmuPull) -> str | None:
-    """GitHub's reason to refuse a create-review body, or None."""
-    if not isinstance(data, dict):
-        return "Invalid request."
-    if data.get("event") not in (None, *_REVIEW_STATES):
-        return f"Invalid event {data.get('event')!r}"
-    if data.get("commit_id") not in (None, pull.head_sha, *(sha for sha, _ in pull.commits)):
-        return "commit_id is not part of the pull request"
-    if len(data.get("body") or "") > 65536:
-        return "body is too long (maximum is 65536 characters)"
-    for item in data.get("comments") or []:
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("body"), str)
-            or "path" not in item
-        ):
-            return "Invalid request: each comment needs path and body"
-        if "line" not in item:
-            return "Invalid request: position is not emulated; send line and side"
-        side = item.get("side") or "RIGHT"
-        problem = pull.diff_map.check(
-            item["path"], item["line"], side, item.get("start_line"), item.get("start_side")
-        )
-        if problem is not None:
-            return problem
-    return None
 
 
 def _paged(ctx: _Ctx, items: list[dict[str, Any]], *, key: str | None = None) -> Response:

@@ -17,6 +17,7 @@ from pr_router.github.hunks import DiffMap, parse_diff_map
 
 __all__ = [
     "FAULT_KINDS",
+    "REVIEW_EVENTS",
     "Call",
     "EmuComment",
     "EmuJob",
@@ -29,6 +30,7 @@ __all__ = [
     "GitHubState",
 ]
 
+REVIEW_EVENTS = ("COMMENT", "APPROVE", "REQUEST_CHANGES")
 FaultKind = Literal[
     "forbidden", "not_found", "unprocessable", "secondary_rate_limit", "server_error"
 ]
@@ -73,6 +75,33 @@ class EmuPull:
         if self._map is None:
             self._map = parse_diff_map(self.diff)
         return self._map
+
+    def review_problem(self, data: Any) -> str | None:
+        """GitHub's reason to refuse this create-review request body, or None."""
+        if not isinstance(data, dict):
+            return "Invalid request."
+        if data.get("event") not in (None, *REVIEW_EVENTS):
+            return f"Invalid event {data.get('event')!r}"
+        if data.get("commit_id") not in (None, self.head_sha, *(sha for sha, _ in self.commits)):
+            return "commit_id is not part of the pull request"
+        if len(data.get("body") or "") > 65536:
+            return "body is too long (maximum is 65536 characters)"
+        for item in data.get("comments") or []:
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("body"), str)
+                or "path" not in item
+            ):
+                return "Invalid request: each comment needs path and body"
+            if "line" not in item:
+                return "Invalid request: position is not emulated; send line and side"
+            side = item.get("side") or "RIGHT"
+            problem = self.diff_map.check(
+                item["path"], item["line"], side, item.get("start_line"), item.get("start_side")
+            )
+            if problem is not None:
+                return problem
+        return None
 
 
 @dataclass(slots=True)

@@ -13,6 +13,8 @@ from typing import Any
 
 __all__ = [
     "TIMESTAMP",
+    "authenticated_user",
+    "commit",
     "content_file",
     "issue_comment",
     "job",
@@ -445,4 +447,29 @@ def job(j: Any, run: Any, repo: str, api: str, web: str) -> JSON:
         "runner_name": "emulated",
         "runner_group_id": 1,
         "runner_group_name": "Default",
+    }
+
+
+def commit(sha: str, message: str, author: str, repo: str, *, api: str, web: str) -> JSON:
+    """A commit as pulls/list-commits lists it."""
+    url = f"{api}/repos/{repo}/commits/{sha}"
+    who = user(author, api, web)
+    person = {"name": author, "email": f"{author}@users.noreply.example", "date": TIMESTAMP}
+    return {
+        "url": url,
+        "sha": sha,
+        "node_id": node_id("Commit", sha),
+        "html_url": f"{web}/{repo}/commit/{sha}",
+        "comments_url": f"{url}/comments",
+        "commit": {
+            "url": f"{api}/repos/{repo}/git/commits/{sha}",
+            "author": person,
+            "committer": person,
+            "message": message,
+            "comment_count": 0,
+            "tree": {"sha": sha, "url": f"{api}/repos/{repo}/git/trees/{sha}"},
+        },
+        "author": who,
+        "committer": who,
+        "parents": [],
     }
