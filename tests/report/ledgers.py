@@ -61,7 +61,7 @@ _JOBS: dict[str, tuple[str, str, int, int, float, float]] = {
 }
 
 
-def _job_records(rng: random.Random, job: str, pr: int, run: str, at: datetime,
+def _job_records(rng: random.Random, job: str, pr: int, run: str, *, at: datetime,
                  cached: int) -> list[LedgerRecord]:  # fmt: skip
     tier, mode, prompt, out, _, reject = _JOBS[job]
     prompt, out = int(prompt * rng.uniform(0.5, 2.0)), int(out * rng.uniform(0.5, 1.5))
@@ -95,7 +95,7 @@ def month(seed: int = 7, prs: int = 30, start: datetime | None = None) -> list[L
             for job, spec in _JOBS.items():
                 first_only = job in ("describe", "changelog")
                 if (n == 0 or not first_only) and rng.random() < spec[4]:
-                    out += _job_records(rng, job, pr, f"{pr}-{n}", at, cached)
+                    out += _job_records(rng, job, pr, f"{pr}-{n}", at=at, cached=cached)
     return out
 
 

@@ -104,11 +104,9 @@ def report_markdown(s: Summary, advice: Sequence[Advice]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_Q4 = Decimal("0.0001")
-
-
 def _money(value: Decimal) -> str:
-    return str(value)
+    # Canonical, exact, never in exponent form: 0.0140 -> "0.014", 1E+2 -> "100".
+    return format(value.normalize(), "f")
 
 
 def _share(part: Decimal | int, whole: Decimal | int) -> float | None:
@@ -154,7 +152,7 @@ def report_json(s: Summary, advice: Sequence[Advice]) -> dict[str, Any]:
         "acceptance": [
             {"job": a.job, "tier": a.tier, "class": a.job_class, "accepted": a.accepted,
              "rejected": a.rejected, "unknown": a.unknown, "n": a.n,
-             "rejection": None if a.rejection is None else _money(a.rejection.quantize(_Q4))}
+             "rejection": _share(a.rejected, a.n)}
             for a in s.acceptance],
         "timeline": {"granularity": s.timeline.granularity, "buckets": [
             {"start": d.isoformat(), "usd": {t: _money(u) for t, u in sorted(tiers.items())}}

@@ -82,7 +82,8 @@ class ArtifactLedgers:
     def artifacts(self, since: datetime | None) -> Iterator[LedgerArtifact]:
         """Unexpired ledger artifacts created at or after ``since``, newest first."""
         with self._op("list the workflow artifacts", f"repository {self.repo}"):
-            for a in self._gh.get_repo(self.repo, lazy=True).get_artifacts():
+            # build_github makes a lazy instance: no GET /repos request first
+            for a in self._gh.get_repo(self.repo).get_artifacts():
                 created = utc(a.created_at)
                 if since is not None and created < since:
                     return  # listed newest first: the rest is older still
