@@ -118,6 +118,7 @@ class SensitiveHit:
     reason: str  # "src/app/session.py: session cookie handling"
     line: int | None = None  # head-side line for content hits, None for path hits
     source: Literal["path", "content"] = "path"
+    severity: Risk = "medium"  # how much this reason alone raises the risk
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,352 @@
+"""The security-sensitivity rules, as data: category, anchors, pattern, reason, severity.
+
+Content rules work in two steps. One regex pass over a file's lower-cased added
+and removed lines finds the *anchors* of all rules at once (literal words,
+compiled into a trie). Only on a line where an anchor is found does the rule's
+own ``pattern`` run, to confirm it. So the anchors must be literal lower-case
+text that every match of ``pattern`` contains. Patterns are line-local and run
+in linear time: no nested quantifiers, every ``[^...]`` run is bounded.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pr_router.changes.model import FileKind
+
+Scope = Literal["code", "ci", "config"]
+
+# Which content rules apply to which kind of file; other kinds are not scanned
+# (docs, tests, assets, lockfiles, generated and vendored code).
+SCOPE_OF_KIND: dict[FileKind, Scope] = {
+    FileKind.CODE: "code",
+    FileKind.MIGRATION: "code",
+    FileKind.CI: "ci",
+    FileKind.CONFIG: "config",
+    FileKind.DEPENDENCY: "config",
+}
+
+
+class ContentRule(NamedTuple):
+    """Changed lines matching ``pattern`` make a change security-relevant."""
+
+    category: str
+    anchors: tuple[str, ...]
+    pattern: str
+    reason: str
+    severity: Literal["medium", "high"]
+    scopes: tuple[Scope, ...] = ("code",)
+
+
+class PathRule(NamedTuple):
+    """A file path (lower-cased) that makes any change to it security-relevant."""
+
+    category: str
+    pattern: str
+    reason: str
+    severity: Literal["medium", "high"]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Anchors written as one space-separated string."""
+    return tuple(text.split())
+
+
+_SEG = r"(?:^|[/_.-])"  # start of a path segment or of a word inside one
+_END = r"(?=[/_.-]|$)"
+
+CONTENT_RULES: tuple[ContentRule, ...] = (
+    ContentRule(
+        "url-redirect",
+        _words("redirect location referer"),
+        r"\bredirect\w*|[\"']location[\"']|\b(?:http_)?referer\b",
+        "follows or builds a redirect / Location header",
+        "medium",
+    ),
+    ContentRule(
+        "url-parsing",
+        _words(
+            "urlparse urlsplit urlunsplit urlunparse urljoin urlencode parse_url url_ iri_to_uri "
+            "uri_to_iri quote_plus unquote parse_qs netloc userinfo idna punycode normalize_url "
+            "normalise_url urlmatch percent"
+        ),
+        r"\b(?:urlparse|urlsplit|urlunsplit|urlunparse|urljoin|urlencode|parse_url|url_parse"
+        r"|url_join|url_quote|url_unquote|url_fix|iri_to_uri|uri_to_iri|quote_plus|unquote\w*"
+        r"|parse_qsl?|netloc|userinfo|idna|punycode|normali[sz]e_url\w*|urlmatch\w*)\b"
+        r"|\w*_normali[sz]e_url|percent[-_ ]?(?:en|de)cod",
+        "parses, normalises or builds URLs",
+        "medium",
+    ),
+    ContentRule(
+        "http-headers",
+        _words(
+            "host set-cookie cookie authorization content-length transfer-encoding "
+            "content-disposition content-type x-forwarded- forwarded www-authenticate header \\r\\n"
+        ),
+        r"[\"'](?:host|set-cookie|cookie|authorization|proxy-authorization|content-length"
+        r"|transfer-encoding|content-disposition|content-type|x-forwarded-[a-z-]{1,20}|forwarded"
+        r"|www-authenticate)[\"']|\b(?:parse|dump|quote|unquote)_\w{0,30}header|\\r\\n",
+        "reads or writes HTTP headers",
+        "medium",
+    ),
+    ContentRule(
+        "escaping",
+        _words(
+            "html.escape escape_html xhtml_escape cgi.escape markupsafe markup( mark_safe "
+            "autoescape bleach sanitiz innerhtml outerhtml dangerouslysetinnerhtml document.write "
+            "render_template_string escape( <script safe"
+        ),
+        r"\b(?:html\.escape|escape_html|xhtml_escape|cgi\.escape|markupsafe|mark_safe|autoescape"
+        r"|bleach|sanitiz\w*|innerhtml|outerhtml|dangerouslysetinnerhtml|document\.write"
+        r"|render_template_string)\b|\b(?:markup|escape)\(|<script\b|\|[ \t]?safe\b",
+        "escapes or renders HTML / markup",
+        "medium",
+    ),
+    ContentRule(
+        "file-paths",
+        _words(
+            "os.path. safe_join send_file send_from_directory ../ extractall tarfile zipfile "
+            "shutil. realpath readlink symlink chroot mkstemp mktemp tmpnam o_nofollow"
+        ),
+        r"\bos\.path\.(?:join|normpath|abspath|realpath|expanduser)\b|\bsafe_join\b"
+        r"|\bsend_(?:file|from_directory)\b|[\"'/]\.\./|\bextractall\b|\btarfile\b|\bzipfile\b"
+        r"|\bshutil\.(?:rmtree|copy\w*|move)\b|\b(?:realpath|readlink|symlink|chroot|mkstemp"
+        r"|mktemp|tmpnam)[ \t]?\(|\bo_nofollow\b",
+        "builds or resolves file-system paths",
+        "medium",
+    ),
+    ContentRule(
+        "permissions",
+        _words(
+            "chmod chown umask setuid setgid seteuid setegid os.access s_iwoth s_irwxo s_isuid "
+            "s_isgid 07 0o7 666"
+        ),
+        r"\b(?:f?chmod|l?chown|umask|setuid|setgid|seteuid|setegid|os\.access|s_iwoth|s_irwxo"
+        r"|s_isuid|s_isgid)\b|\b0o?7[0-7]{2}\b|\b0o?666\b",
+        "changes file permissions or process privileges",
+        "high",
+        ("code", "config"),
+    ),
+    ContentRule(
+        "deserialization",
+        _words(
+            "pickle marshal shelve dill objectinputstream binaryformatter xmldecoder yaml. "
+            "object_hook object_pairs_hook __reduce __setstate__ unserialize"
+        ),
+        r"\b(?:c?pickle|marshal|shelve|dill|jsonpickle|cloudpickle|objectinputstream"
+        r"|binaryformatter|xmldecoder)\b|\byaml\.(?:load|unsafe_load|full_load|load_all)\b"
+        r"|\bobject_(?:pairs_)?hook\b|__reduce(?:_ex)?__|__setstate__|\bunserialize[ \t]?\(",
+        "deserialises data that may come from outside (pickle, yaml.load, marshal ...)",
+        "high",
+    ),
+    ContentRule(
+        "shell",
+        _words(
+            "subprocess os.system os.popen os.exec os.spawn shell eval exec system popen "
+            "posix_spawn child_process runtime. processbuilder run_command start_command "
+            "pipe_command"
+        ),
+        r"\bsubprocess\b|\bos\.(?:system|popen|exec\w*|spawn\w*)\b|\bshell[ \t]?=[ \t]?true\b"
+        r"|\b(?:eval|exec|system|popen|execvp?e?|execlp?e?|posix_spawnp?)[ \t]?\(|\bchild_process\b"
+        r"|\bruntime\.getruntime\b|\bprocessbuilder\b|\b(?:run|start|pipe)_command\b",
+        "runs a command or evaluates code",
+        "high",
+    ),
+    ContentRule(
+        "sql",
+        _words(
+            "select insert delete update drop alter truncate .execute .executemany "
+            ".executescript cursor rawsql"
+        ),
+        r"\bselect\b[^\n]{0,80}?\bfrom\b|\binsert[ \t]+into\b|\bdelete[ \t]+from\b"
+        r"|\bupdate[ \t]+[\w.\"`]{1,64}[ \t]+set\b|\b(?:drop|alter|truncate)[ \t]+table\b"
+        r"|\.(?:execute|executemany|executescript)[ \t]?\(|\bcursor[ \t]?\(|\brawsql\b",
+        "builds or runs SQL",
+        "high",
+    ),
+    ContentRule(
+        "tls",
+        _words(
+            "verify cert_none check_hostname ssl wrap_socket load_verify_locations "
+            "load_cert_chain load_default_certs cert_reqs ca_certs assert_hostname "
+            "assert_fingerprint protocol_tls tlsversion set_ciphers match_hostname pyopenssl "
+            "curlopt_ssl_ insecure"
+        ),
+        r"\bverify[ \t]?=[ \t]?false\b|\bcert_none\b|\bcheck_hostname\b|\bssl_?context\b"
+        r"|\bcreate_default_context\b|\bwrap_socket\b|\bload_(?:verify_locations|cert_chain"
+        r"|default_certs)\b|\bcert_reqs\b|\bca_certs\b|\bassert_(?:hostname|fingerprint)\b"
+        r"|\bprotocol_tls\w*|\btlsversion\b|\bset_ciphers\b|\bmatch_hostname\b|\bssl\.\w+"
+        r"|\bpyopenssl\b|\bsslverify\b|\bcurlopt_ssl_\w+|\binsecure\w*",
+        "changes TLS or certificate verification",
+        "high",
+        ("code", "config"),
+    ),
+    ContentRule(
+        "crypto",
+        _words(
+            "hashlib hmac compare_digest md5 sha1 sha256 sha512 cryptography crypto. bcrypt "
+            "scrypt pbkdf2 argon2 encrypt decrypt random. secrets.token os.urandom math.random"
+        ),
+        r"\bhashlib\.\w+|\bhmac\b|\bcompare_digest\b|\b(?:md5|sha1|sha256|sha512)[ \t]?\("
+        r"|\bcryptography\b|\bcrypto\.\w+|\bbcrypt\b|\bscrypt\b|\bpbkdf2\w*|\bargon2\w*"
+        r"|\b(?:en|de)crypt\w*|\brandom\.(?:random|randint|choice|randrange|getrandbits)\b"
+        r"|\bsecrets\.token\w*|\bos\.urandom\b|\bmath\.random\b",
+        "hashes, encrypts or draws random values (secrets)",
+        "high",
+    ),
+    ContentRule(
+        "auth",
+        _words(
+            "password passwd passphrase secret_key api_key apikey access_token refresh_token "
+            "auth_token id_token bearer credential authenticat authori auth login logout "
+            "is_admin is_superuser csrf xsrf jwt oauth saml basic_auth basicauth digest_auth "
+            "digestauth netrc pin_code pincode"
+        ),
+        r"\b(?:password|passwd|passphrase|secret_key|api_?key|access_token|refresh_token"
+        r"|auth_token|id_token|bearer|credentials?|authenticat\w*|authori[sz]\w*|auth|login"
+        r"|logout|is_admin|is_superuser|csrf\w*|xsrf\w*|jwt|oauth\w*|saml|basic_?auth"
+        r"|digest_?auth|netrc|pin_?code)\b",
+        "handles authentication, credentials or permissions",
+        "high",
+        ("code", "config"),
+    ),
+    ContentRule(
+        "session-cookie",
+        _words("cookie samesite httponly session_ sessionmiddleware access-control-allow- cors"),
+        r"cookie|\b(?:samesite|httponly|session_(?:cookie|id|key|interface|token)"
+        r"|sessionmiddleware|cors\w*)\b|\baccess-control-allow-",
+        "handles sessions, cookies or CORS",
+        "medium",
+        ("code", "config"),
+    ),
+    ContentRule(
+        "proxy",
+        _words("proxies proxy_ proxy- http_proxy https_proxy no_proxy"),
+        r"\bproxies\b|\bproxy_\w+|\bproxy-\w+|\bhttps?_proxy\b|\bno_proxy\b",
+        "changes proxy handling (tunnelling, proxy credentials)",
+        "medium",
+    ),
+    ContentRule(
+        "secret-literal",
+        _words("-----begin akia ghp_ xoxb- xoxp-"),
+        r"-----begin (?:rsa |ec |dsa |openssh )?private key-----|\bakia[0-9a-z]{16}\b"
+        r"|\bghp_[0-9a-z]{36}\b|\bxox[bp]-[0-9a-z-]{10,}",
+        "adds or removes what looks like a secret key or token",
+        "high",
+        ("code", "ci", "config"),
+    ),
+    ContentRule(
+        "ci-untrusted-trigger",
+        _words("pull_request_target workflow_run"),
+        r"\bpull_request_target\b|\bworkflow_run\b",
+        "runs a privileged workflow on untrusted pull-request events",
+        "high",
+        ("ci",),
+    ),
+    ContentRule(
+        "ci-secrets",
+        _words("secrets environment"),
+        r"\bsecrets\.\w+|\bsecrets:[ \t]?inherit\b|^[ \t]*environment[ \t]?:",
+        "passes repository secrets or a deployment environment to a job",
+        "high",
+        ("ci",),
+    ),
+    ContentRule(
+        "ci-permissions",
+        _words("permissions write persist-credentials github_token github.token"),
+        r"^[ \t]*permissions[ \t]?:|\b(?:contents|packages|id-token|actions|pull-requests"
+        r"|issues|deployments|security-events|statuses|checks|attestations)[ \t]?:[ \t]?[\"']?write\b"
+        r"|\bpersist-credentials\b|\bgithub_token\b|\bgithub\.token\b",
+        "changes the workflow token's permissions or credentials",
+        "high",
+        ("ci",),
+    ),
+    ContentRule(
+        "ci-injection",
+        _words("${{"),
+        r"\$\{\{[ \t]{0,5}github\.(?:event\.(?:issue|pull_request|comment|review|review_comment"
+        r"|head_commit|commits|discussion|pages|workflow_run)\b|head_ref\b)",
+        "expands untrusted event text (titles, bodies, branch names) into the workflow",
+        "high",
+        ("ci",),
+    ),
+    ContentRule(
+        "ci-remote-script",
+        _words("curl wget"),
+        r"\b(?:curl|wget)\b[^\n|]{0,200}\|[ \t]{0,5}(?:sudo[ \t]+)?(?:ba|z)?sh\b",
+        "pipes a downloaded script into a shell",
+        "high",
+        ("ci", "code", "config"),
+    ),
+)
+
+PATH_RULES: tuple[PathRule, ...] = (
+    PathRule(
+        "auth",
+        _SEG + r"(?:auth(?!or)\w*|login|logout|oauth\w*|saml|sso|jwt|acl|rbac|permissions?"
+        r"|access_control|credentials?|passwords?|passwd|secrets?|tokens?|keyring|netrc"
+        r"|codeowners)" + _END,
+        "authentication, credentials or access-control code",
+        "high",
+    ),
+    PathRule(
+        "session-cookie",
+        _SEG + r"(?:sessions?|cookies?|csrf|cors)" + _END,
+        "session, cookie, CSRF or CORS code",
+        "medium",
+    ),
+    PathRule(
+        "crypto",
+        _SEG + r"(?:crypto\w*|cipher\w*|encrypt\w*|hashing|hmac|signing|signatures?|certs?"
+        r"|certificates?|ssl\w*|\w*openssl|tls\w*|x509|pki|keys?)" + _END,
+        "cryptography, TLS or key-handling code",
+        "high",
+    ),
+    PathRule(
+        "http-parsing",
+        _SEG + r"(?:urls?|urlparse|urlmatch\w*|uri|redirects?|headers?|http|multipart"
+        r"|formparser|parsers?)" + _END,
+        "URL, header or request-parsing code",
+        "medium",
+    ),
+    PathRule(
+        "payments",
+        _SEG + r"(?:payments?|billing|checkout|invoices?|stripe|paypal|wallets?)" + _END,
+        "payment or billing code",
+        "high",
+    ),
+    PathRule(
+        "security",
+        _SEG + r"(?:security|sandbox\w*|firewall|sanitiz\w*)" + _END,
+        "security-specific code",
+        "high",
+    ),
+    PathRule(
+        "deserialization",
+        _SEG + r"(?:serializ\w*|pickl\w*|marshal\w*)" + _END,
+        "serialisation code",
+        "medium",
+    ),
+    PathRule(
+        "shell",
+        _SEG + r"(?:shell|exec\w*|subprocess|sub-process|run-command|run_command|spawn)" + _END,
+        "code that runs other programs",
+        "medium",
+    ),
+    PathRule(
+        "html-templates",
+        r"(?:^|/)templates?/[^/]+\.(?:html?|jinja2?|j2|jinja)$",
+        "HTML template (output escaping)",
+        "medium",
+    ),
+)
+
+# Whole-file reasons by kind: any change to these is a supply-chain or data risk.
+KIND_RULES: dict[FileKind, PathRule] = {
+    FileKind.DEPENDENCY: PathRule(
+        "dependency", "", "dependency manifest: changes which third-party code runs", "medium"
+    ),
+    FileKind.MIGRATION: PathRule(
+        "migration", "", "database migration: changes schema or data", "high"
+    ),
+}

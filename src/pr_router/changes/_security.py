@@ -1,0 +1,211 @@
+"""Find the security-relevant parts of a change, by path and by changed content.
+
+Content costs one pass per file: a single regex, the trie of every anchor of
+every rule in the file's scope, runs over the lower-cased added and removed
+lines. A rule's own pattern then runs only on a line where one of its anchors
+was found. Only the first hit per category and file is kept: one reason per
+concern is what a reviewer (and the router) needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from pr_router.changes._rules import (
+    CONTENT_RULES,
+    KIND_RULES,
+    PATH_RULES,
+    SCOPE_OF_KIND,
+    ContentRule,
+    PathRule,
+    Scope,
+)
+from pr_router.changes.model import DiffLine, FileChange, FileKind, Risk, SensitiveHit
+
+__all__ = ["risk_of", "sensitive_hits"]
+
+_PATH_KINDS = frozenset({FileKind.CODE, FileKind.CONFIG})
+_SNIPPET = 40
+# Size thresholds (changed lines of code-like files) for the risk levels.
+_LARGE = 400
+_HUGE = 1000
+_RISKY_KINDS = frozenset(
+    {FileKind.CODE, FileKind.MIGRATION, FileKind.CONFIG, FileKind.CI, FileKind.DEPENDENCY}
+)
+
+
+def sensitive_hits(files: Iterable[FileChange]) -> tuple[SensitiveHit, ...]:
+    """Every reason, file by file, to treat the change as security-sensitive."""
+    hits: list[SensitiveHit] = []
+    for change in files:
+        hits.extend(_file_hits(change))
+    return tuple(hits)
+
+
+def risk_of(hits: Iterable[SensitiveHit], files: Iterable[FileChange]) -> Risk:
+    """low / medium / high, from the worst hit and the size of the code change."""
+    severities = {hit.severity for hit in hits}
+    size = sum(f.changed_lines for f in files if f.kind in _RISKY_KINDS)
+    if "high" in severities or (severities and size > _HUGE):
+        return "high"
+    if severities or size > _LARGE:
+        return "medium"
+    return "low"
+
+
+def _file_hits(change: FileChange) -> list[SensitiveHit]:
+    """The hits of one file: its kind, its path, then its changed lines."""
+    hits: list[SensitiveHit] = []
+    kind_rule = KIND_RULES.get(change.kind)
+    if kind_rule is not None:
+        hits.append(_path_hit(change, kind_rule))
+    if change.kind in _PATH_KINDS:
+        hits.extend(_path_hits(change))
+    scope = SCOPE_OF_KIND.get(change.kind)
+    if scope is not None and change.hunks:
+        hits.extend(_content_hits(change, _scanner(scope)))
+    return hits
+
+
+def _path_hit(change: FileChange, rule: PathRule) -> SensitiveHit:
+    """A hit on the file as a whole."""
+    return SensitiveHit(
+        path=change.path,
+        category=rule.category,
+        reason=f"{change.path}: {rule.reason}",
+        severity=rule.severity,
+    )
+
+
+def _path_hits(change: FileChange) -> list[SensitiveHit]:
+    """Hits from the path alone, one per category."""
+    seen: set[str] = set()
+    hits: list[SensitiveHit] = []
+    for match in _path_pattern().finditer(change.path.lower()):
+        name = match.lastgroup
+        rule = PATH_RULES[int(name[1:])] if name else None
+        if rule is not None and rule.category not in seen:
+            seen.add(rule.category)
+            hits.append(_path_hit(change, rule))
+    return hits
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanner:
+    """The content rules of one scope, ready to run."""
+
+    anchors: re.Pattern[str]  # every anchor, as one trie-shaped regex
+    candidates: dict[str, tuple[int, ...]]  # matched anchor -> rules that may apply
+    rules: tuple[ContentRule, ...]
+    patterns: tuple[re.Pattern[str], ...]  # each rule's own, line-level pattern
+
+
+def _content_hits(change: FileChange, scanner: _Scanner) -> list[SensitiveHit]:
+    """Hits in the added, then the removed lines: one per category."""
+    # Added lines first, so that a reason points at new code where it can.
+    lines = [line for hunk in change.hunks for line in hunk.lines]
+    changed = [line for line in lines if line.kind == "+"]
+    changed += [line for line in lines if line.kind == "-"]
+    if not changed:
+        return []
+    text = "\n".join([line.text for line in changed]).lower()
+    seen: set[str] = set()
+    wanted = len({rule.category for rule in scanner.rules})
+    hits: list[SensitiveHit] = []
+    line_index = pos = 0
+    for match in scanner.anchors.finditer(text):
+        todo = [
+            i for i in scanner.candidates[match.group()] if scanner.rules[i].category not in seen
+        ]
+        if not todo:
+            continue
+        line_index += text.count("\n", pos, match.start())
+        pos = match.start()
+        line = changed[line_index]
+        lowered = line.text.lower()
+        for i in todo:
+            rule = scanner.rules[i]
+            found = scanner.patterns[i].search(lowered)
+            if found and rule.category not in seen:
+                seen.add(rule.category)
+                hits.append(_content_hit(change, rule, line, found.start(), found.end()))
+        if len(seen) == wanted:
+            break
+    return hits
+
+
+def _content_hit(
+    change: FileChange, rule: ContentRule, line: DiffLine, start: int, end: int
+) -> SensitiveHit:
+    """A hit on one changed line, quoting what matched."""
+    snippet = line.text[start:end].strip()
+    if len(snippet) > _SNIPPET:
+        snippet = snippet[: _SNIPPET - 3] + "..."
+    if line.kind == "+":
+        where = f"{change.path}:{line.new_no}"
+    else:
+        where = f"{change.path}:{line.old_no} (removed line)"
+    return SensitiveHit(
+        path=change.path,
+        category=rule.category,
+        reason=f"{where}: {rule.reason} (`{snippet}`)",
+        line=line.new_no,
+        source="content",
+        severity=rule.severity,
+    )
+
+
+@cache
+def _scanner(scope: Scope) -> _Scanner:
+    """The scanner of one scope (built on first use, then shared)."""
+    rules = tuple(rule for rule in CONTENT_RULES if scope in rule.scopes)
+    owners: dict[str, set[int]] = {}
+    for index, rule in enumerate(rules):
+        for anchor in rule.anchors:
+            owners.setdefault(anchor, set()).add(index)
+    # The trie matches the longest anchor at a position, so a match also stands
+    # for every shorter anchor inside it ("set-cookie" holds "cookie").
+    candidates = {
+        anchor: tuple(sorted({i for other, own in owners.items() if other in anchor for i in own}))
+        for anchor in owners
+    }
+    return _Scanner(
+        anchors=re.compile(_trie(owners)),
+        candidates=candidates,
+        rules=rules,
+        patterns=tuple(re.compile(rule.pattern) for rule in rules),
+    )
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, factored as a trie so each position costs little."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _trie_node(root)
+
+
+def _trie_node(node: _Trie) -> str:
+    """The regex of one trie node: its branches, optional if a word ends here."""
+    branches = [re.escape(char) + _trie_node(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return ("(?:" + body + ")" if len(branches) == 1 else body) + "?"
+    return body
+
+
+@cache
+def _path_pattern() -> re.Pattern[str]:
+    """Every path rule as one alternation, a named group per rule (compiled on first use)."""
+    return re.compile("|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(PATH_RULES)))
