@@ -66,6 +66,10 @@ class AnthropicProvider(Provider):
             _strict_response_validation=strict,
         )
 
+    def close(self) -> None:
+        """Close the SDK client's connection pool."""
+        self._client.close()
+
     def __repr__(self) -> str:
         return f"AnthropicProvider(base_url={self.base_url!r})"
 

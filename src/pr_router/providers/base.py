@@ -122,3 +122,6 @@ class Provider(abc.ABC):
     def cancel_batch(self, handle: BatchHandle) -> None:
         """Ask the provider to cancel a batch."""
         raise NotImplementedError(f"{self.name} does not support batches")
+
+    def close(self) -> None:
+        """Release the provider's connections (nothing to release by default)."""

@@ -43,6 +43,11 @@ class Providers(Mapping[str, Provider]):
     def __len__(self) -> int:
         return len(self.available)
 
+    def close(self) -> None:
+        """Close every provider's connections."""
+        for provider in self.available.values():
+            provider.close()
+
     def require(self, name: str) -> Provider:
         """The provider, or a ``MissingKeyError`` that says how to configure it."""
         provider = self.available.get(name)
