@@ -60,25 +60,29 @@ def _spend_chart(s: Summary, path: Path) -> None:
 
 
 def _acceptance_chart(rows: Sequence[Acceptance], s: Summary, path: Path) -> None:
+    from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
 
-    fig, ax = _figure(10, 5)
-    decided = [a for a in rows if a.n]
-    labels = [f"{a.job}\n({a.tier})" for a in decided]
+    decided = [a for a in rows if a.n][::-1]  # barh draws bottom-up: keep the table's order
+    # Grow with the rows so that job names never overlap.
+    fig, ax = _figure(10, min(12.0, max(4.0, 1.5 + 0.45 * len(decided))))
+    ys = list(range(len(decided)))
     values = [float(a.accepted / a.n * 100) for a in decided]
-    colours = [_COLOURS.get(a.tier, "#888888") for a in decided]
-    bars = ax.bar(range(len(decided)), values, color=colours)
+    bars = ax.barh(ys, values, color=[_COLOURS.get(a.tier, "#888888") for a in decided])
     for bar, a in zip(bars, decided, strict=True):
-        ax.annotate(f"n={a.n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center", va="bottom", fontsize=9)  # fmt: skip
-    ax.axhline(80, color="#d7191c", linestyle="--", linewidth=1, label="80% accepted")
-    ax.set_xticks(range(len(decided)), labels)
-    ax.set_ylim(0, 110)
-    ax.yaxis.set_major_formatter(PercentFormatter())
+        ax.annotate(f" n={a.n}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                    va="center", fontsize=9)  # fmt: skip
+    ax.set_yticks(ys, [f"{a.job} ({a.tier})" for a in decided])
+    ax.set_xlim(0, 112)
+    ax.xaxis.set_major_formatter(PercentFormatter())
+    ax.axvline(80, color="#d7191c", linestyle="--", linewidth=1)
     ax.set_title(f"Share of results accepted, by job and tier, {s.period.label()}")
-    ax.set_ylabel("accepted (of decided results)")
-    ax.legend(loc="lower right")
-    ax.grid(axis="y", alpha=0.3)
+    ax.set_xlabel("accepted, of results with a known outcome (n)")
+    tiers = [t for t in TIER_ORDER if any(a.tier == t for a in decided)]
+    handles = [Patch(color=_COLOURS[t], label=t) for t in tiers]
+    handles.append(Patch(color="#d7191c", label="80%: keep on this tier"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
     fig.savefig(path, format="png")
 
 
