@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -14,8 +15,6 @@ from pr_router.github.models import Comment
 from pr_router.github.state import (
     MAX_FINGERPRINTS,
     SUMMARY_MARKER,
-    BatchRequest,
-    PendingBatch,
     State,
     decode_state,
     encode_state,
@@ -26,18 +25,36 @@ from pr_router.github.state import (
 
 STATE = State(
     pending=(
-        PendingBatch(
-            provider="anthropic",
-            batch_id="msgbatch_01",
-            requests=(
-                BatchRequest(
-                    "pr2-describe", "describe", "efficient", "claude-haiku-4-5", effort="low"
-                ),
-                BatchRequest("pr2-changelog", "changelog", "efficient", "claude-haiku-4-5"),
-            ),
-            head_sha="ec26c3e5",
-            submitted_at="2026-01-05T12:00:00Z",
-        ),
+        {
+            "version": 1,
+            "provider": "anthropic",
+            "batch_id": "msgbatch_01",
+            "submitted_at": "2026-01-05T12:00:00+00:00",
+            "items": [
+                {
+                    "custom_id": "pr2-describe",
+                    "job": "describe",
+                    "job_class": "auxiliary",
+                    "tier": "efficient",
+                    "model": "claude-haiku-4-5",
+                    "mode": "batch",
+                    "effort": "low",
+                    "max_output_tokens": 2000,
+                    "attempt": 1,
+                },
+                {
+                    "custom_id": "pr2-changelog",
+                    "job": "changelog",
+                    "job_class": "auxiliary",
+                    "tier": "efficient",
+                    "model": "claude-haiku-4-5",
+                    "mode": "batch",
+                    "effort": "low",
+                    "max_output_tokens": 800,
+                    "attempt": 1,
+                },
+            ],
+        },
     ),
     last_reviewed_sha="ec26c3e57ca3a959ca5aad62de7213c562f8c821",
     cost_usd=Decimal("0.0605"),
@@ -55,12 +72,15 @@ def test_round_trip_keeps_every_field() -> None:
     assert decoded == STATE
     assert decoded is not None
     assert decoded.cost_usd == Decimal("0.0605")
-    assert decoded.pending[0].custom_ids == ("pr2-describe", "pr2-changelog")
+    assert [i["custom_id"] for i in decoded.pending[0]["items"]] == [
+        "pr2-describe",
+        "pr2-changelog",
+    ]
 
 
 def test_cost_is_stored_as_a_decimal_string() -> None:
     raw = encode_state(STATE).split()[2]
-    data = json.loads(base64.b64decode(raw))
+    data = json.loads(zlib.decompress(base64.b64decode(raw)))
     assert data["cost_usd"] == "0.0605"
     assert data["version"] == 1
 
@@ -81,7 +101,11 @@ def test_plain_json_block_is_read() -> None:
         '<!-- pr-router:state {"version":2,"runs":1} -->',
         '<!-- pr-router:state {"version":1,"runs":"many"} -->',
         '<!-- pr-router:state {"version":1,"cost_usd":"lots"} -->',
-        '<!-- pr-router:state {"version":1,"pending":[{"provider":"x"}]} -->',
+        '<!-- pr-router:state {"version":1,"pending":["not an object"]} -->',
+        "<!-- pr-router:state " + base64.b64encode(zlib.compress(b"{" * 10)).decode() + " -->",
+        "<!-- pr-router:state "
+        + base64.b64encode(zlib.compress(b" " * 3_000_000)).decode()
+        + " -->",
         "<!-- pr-router:state " + "W" * 100_001 + " -->",
     ],
 )

@@ -2,7 +2,7 @@
 
 The summary comment starts with ``<!-- pr-router:summary -->`` and ends with
 ``<!-- pr-router:state BASE64 -->``, where BASE64 is the standard-alphabet base64 of the
-state as compact JSON. Standard base64 has no ``-`` or ``>``, so the block can never end
+zlib-compressed state as compact JSON. Standard base64 has no ``-`` or ``>``, so the block can never end
 the HTML comment early, whatever a model name or batch id contains. Plain JSON in the
 block is read too (handy when editing a comment by hand).
 
@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -29,8 +30,6 @@ __all__ = [
     "MAX_FINGERPRINTS",
     "STATE_VERSION",
     "SUMMARY_MARKER",
-    "BatchRequest",
-    "PendingBatch",
     "State",
     "decode_state",
     "encode_state",
@@ -43,37 +42,10 @@ SUMMARY_MARKER = "<!-- pr-router:summary -->"
 STATE_VERSION = 1
 # Bounded so the state block always fits the comment limit next to a full summary.
 MAX_FINGERPRINTS = 500
+_MAX_STATE_BYTES = 2_000_000
 
 _STATE_RE = re.compile(r"<!-- pr-router:state (?P<data>[^\s>]+) -->")
 _ANY_MARKER_RE = re.compile(r"<!--(\s*)(pr-router:)", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class BatchRequest:
-    """One request inside a provider batch, with what is needed to finish its job later."""
-
-    custom_id: str
-    job: str
-    tier: str
-    model: str
-    mode: str = "batch"
-    effort: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingBatch:
-    """A batch submitted to a provider that a later ``collect`` run must pick up."""
-
-    provider: str
-    batch_id: str
-    requests: tuple[BatchRequest, ...] = ()
-    head_sha: str | None = None  # the PR head the batch was built for
-    submitted_at: str | None = None  # ISO 8601, UTC
-
-    @property
-    def custom_ids(self) -> tuple[str, ...]:
-        """The custom ids of the batch's requests, in order."""
-        return tuple(r.custom_id for r in self.requests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +53,14 @@ class State:
     """What pr-router remembers about one PR between runs."""
 
     version: int = STATE_VERSION
-    pending: tuple[PendingBatch, ...] = ()
+    # Batches a later ``collect`` must finish, as ``pr_router.execute.PendingBatch.to_json()``
+    # data: opaque here, so the state never loses what the executor needs.
+    pending: tuple[dict[str, Any], ...] = ()
     last_reviewed_sha: str | None = None
     cost_usd: Decimal = Decimal("0")  # cumulative, all runs on this PR
     runs: int = 0
     fingerprints: tuple[str, ...] = field(default=())  # findings already posted, oldest first
+    last_run: dict[str, Any] | None = None  # snapshot of the last run's summary, to re-render it
 
 
 _ADAPTER: pydantic.TypeAdapter[State] = pydantic.TypeAdapter(State)
@@ -94,14 +69,20 @@ _ADAPTER: pydantic.TypeAdapter[State] = pydantic.TypeAdapter(State)
 def encode_state(state: State) -> str:
     """The hidden state block for a summary comment."""
     data: dict[str, Any] = _ADAPTER.dump_python(state, mode="json")
-    raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+    raw = zlib.compress(json.dumps(data, separators=(",", ":"), sort_keys=True).encode(), 9)
     return f"<!-- pr-router:state {base64.b64encode(raw).decode('ascii')} -->"
 
 
 def _parse_block(data: str) -> Any:
     if data.startswith("{"):
         return json.loads(data)
-    return json.loads(base64.b64decode(data, validate=True))
+    raw = base64.b64decode(data, validate=True)
+    # Bounded decompression: a hand-edited block must not expand without limit.
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(raw, _MAX_STATE_BYTES)
+    if inflater.unconsumed_tail:
+        raise ValueError("state block too large")
+    return json.loads(text)
 
 
 def decode_state(body: str) -> State | None:
@@ -115,7 +96,7 @@ def decode_state(body: str) -> State | None:
         if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
             return None
         return _ADAPTER.validate_python(raw)
-    except (ValueError, binascii.Error, pydantic.ValidationError, RecursionError):
+    except (ValueError, binascii.Error, zlib.error, pydantic.ValidationError, RecursionError):
         return None
 
 

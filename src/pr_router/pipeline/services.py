@@ -1,0 +1,31 @@
+"""The collaborators a run needs, built once by the entry point and passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pr_router.execute import Clock
+from pr_router.github.client import GitHubClient
+from pr_router.github.publish import Publisher
+from pr_router.providers.base import Provider
+
+__all__ = ["Services"]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """GitHub (to read), where to publish, the model providers, and the clocks."""
+
+    github: GitHubClient
+    publisher: Publisher
+    providers: Mapping[str, Provider]
+    clock: Clock
+    own_login: str
+    missing_providers: Mapping[str, str] = field(default_factory=dict)  # name -> message
+    wall_clock: Callable[[], datetime] = _utcnow

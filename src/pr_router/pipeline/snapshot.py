@@ -1,0 +1,118 @@
+"""Serialise the last run's summary into the sticky state, so a later ``collect`` (on any
+machine) can re-render the whole summary with the batch results filled in.
+
+Only what the renderers need is kept: per job its routing, status, ledger records, result
+section (capped) and counts; the plan's signals and notices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from decimal import Decimal
+from typing import Any
+
+from pr_router.changes.model import Signals
+from pr_router.ledger import LedgerRecord
+from pr_router.plan import Estimate, JobPlan, Plan
+from pr_router.summary import JobRun, RunSummary, Section
+
+__all__ = ["SNAPSHOT_VERSION", "restore_summary", "snapshot_summary"]
+
+SNAPSHOT_VERSION = 1
+MAX_SECTION_CHARS = 6_000  # keeps the state block small next to a full summary
+
+
+def _job_plan(j: JobPlan) -> dict[str, Any]:
+    data = {f.name: getattr(j, f.name) for f in fields(j) if f.name not in ("estimate",)}
+    data["reasons"] = list(j.reasons)
+    data["all_frontier_usd"] = str(j.all_frontier_usd)
+    if j.estimate is not None:
+        e = asdict(j.estimate)
+        e["usd"] = str(j.estimate.usd)
+        data["estimate"] = e
+    return data
+
+
+def _job_plan_back(d: dict[str, Any]) -> JobPlan:
+    data = dict(d)
+    est = data.pop("estimate", None)
+    data["reasons"] = tuple(data.get("reasons", ()))
+    data["all_frontier_usd"] = Decimal(data.get("all_frontier_usd", "0"))
+    if est is not None:
+        est["usd"] = Decimal(est["usd"])
+        data["estimate"] = Estimate(**est)
+    return JobPlan(**data)
+
+
+def _job_run(r: JobRun) -> dict[str, Any]:
+    section = None
+    if r.section is not None:
+        section = {"title": r.section.title, "markdown": r.section.markdown[:MAX_SECTION_CHARS]}
+    return {
+        "plan": _job_plan(r.plan),
+        "status": r.status,
+        "records": [rec.model_dump(mode="json") for rec in r.records],
+        "section": section,
+        "findings": [r.findings_inline, r.findings_in_body, r.findings_duplicate],
+        "error": r.error,
+        "not_seen": list(r.not_seen),
+    }
+
+
+def _job_run_back(d: dict[str, Any]) -> JobRun:
+    inline, body, dupes = d.get("findings", [0, 0, 0])
+    section = Section(**d["section"]) if d.get("section") else None
+    return JobRun(
+        plan=_job_plan_back(d["plan"]),
+        status=d["status"],
+        records=tuple(LedgerRecord.model_validate(r) for r in d.get("records", [])),
+        section=section,
+        findings_inline=inline,
+        findings_in_body=body,
+        findings_duplicate=dupes,
+        error=d.get("error"),
+        not_seen=tuple(d.get("not_seen", [])),
+    )
+
+
+def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
+    """JSON-ready data for the state block."""
+    signals = asdict(summary.plan.signals)
+    signals["sensitive_hits"] = []  # the reasons are kept; the hits are not needed to render
+    return {
+        "version": SNAPSHOT_VERSION,
+        "policy": summary.plan.policy,
+        "signals": signals,
+        "notices": list(summary.plan.notices),
+        "jobs": [_job_run(j) for j in summary.jobs],
+        "run_id": summary.run_id,
+        "head_sha": summary.head_sha,
+        "incremental_since": summary.incremental_since,
+        "wait_seconds": summary.wait_seconds,
+        "budget_line": summary.budget_line,
+    }
+
+
+def restore_summary(
+    data: dict[str, Any], *, previous_cost_usd: Decimal, previous_runs: int
+) -> RunSummary:
+    """A ``RunSummary`` back from ``snapshot_summary`` data; ``ValueError`` if malformed."""
+    try:
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"unknown snapshot version {data.get('version')!r}")
+        sig = dict(data["signals"])
+        sig["sensitive_reasons"] = tuple(sig.get("sensitive_reasons", ()))
+        sig["modules"] = tuple(sig.get("modules", ()))
+        sig["sensitive_hits"] = ()
+        jobs = tuple(_job_run_back(j) for j in data["jobs"])
+        plan = Plan(policy=data["policy"], signals=Signals(**sig),
+                    jobs=tuple(j.plan for j in jobs), notices=tuple(data.get("notices", ())))  # fmt: skip
+        return RunSummary(
+            plan=plan, jobs=jobs, run_id=data["run_id"], head_sha=data.get("head_sha"),
+            previous_cost_usd=previous_cost_usd, previous_runs=previous_runs,
+            incremental_since=data.get("incremental_since"),
+            wait_seconds=float(data.get("wait_seconds", 0.0)), budget_line=data.get("budget_line"),
+            notices=plan.notices,
+        )  # fmt: skip
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"malformed run snapshot: {exc}") from None
