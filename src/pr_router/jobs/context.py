@@ -154,14 +154,23 @@ def _sensitive_paths(changes: ChangeSet) -> frozenset[str]:
     return frozenset(h.path for h in changes.signals.sensitive_hits)
 
 
-def _drop_rank(f: FileChange, sensitive: frozenset[str]) -> tuple[int, int]:
-    """Sort key: files that sort first are dropped first."""
+_SECURITY_KINDS = frozenset({FileKind.CI, FileKind.DEPENDENCY, FileKind.MIGRATION, FileKind.CONFIG})
+
+
+def _drop_rank(f: FileChange, sensitive: frozenset[str], order: PackOrder) -> tuple[int, int]:
+    """Sort key: files that sort first are dropped first, the largest first within a rank.
+
+    The security packing also keeps CI, dependency, migration and config files longer than
+    ordinary code: they are where supply-chain and permission problems live.
+    """
     if f.path in sensitive:
-        rank = 3
+        rank = 4
     elif f.kind is FileKind.DOCS:
         rank = 0
     elif f.kind is FileKind.TEST:
         rank = 1
+    elif order == "sensitive-first" and f.kind in _SECURITY_KINDS:
+        rank = 3
     else:
         rank = 2
     return rank, -f.changed_lines
@@ -191,8 +200,8 @@ def _render_diff(
             f"{len(dropped)} file(s) were left out to fit the context budget and are NOT part "
             "of this review: do not comment on them.",
         ]
-    parts += ["", "## Diff", _LINE_FORMAT, ""]
-    parts += [blocks[f.path] for f in shown] or ["(no reviewable hunks)"]
+    diff = "\n\n".join(blocks[f.path] for f in shown) or "(no reviewable hunks)"
+    parts += ["", "## Diff", _LINE_FORMAT, "", diff]
     return "\n".join(parts) + "\n"
 
 
@@ -205,7 +214,7 @@ def pack_diff(
     blocks = {f.path: render_file(f) for f in reviewable}
     if order == "sensitive-first":
         reviewable.sort(key=lambda f: f.path not in sensitive)  # stable: diff order otherwise
-    drop_order = sorted(reviewable, key=lambda f: _drop_rank(f, sensitive))
+    drop_order = sorted(reviewable, key=lambda f: _drop_rank(f, sensitive, order))
     dropped: set[str] = set()
     text = _render_diff(changes, context, reviewable, dropped, blocks)
     # Estimate the drop count arithmetically, then confirm on the real text.

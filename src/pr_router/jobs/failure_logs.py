@@ -31,6 +31,7 @@ _MAX_LINE_CHARS = 400
 _STEP = re.compile(r"^##\[group\](?:Run )?(.+)$")
 _TRACEBACK = re.compile(r"^\s*Traceback \(most recent call last\):")
 _RUST_ERROR = re.compile(r"^error(?:\[E\d{4}\])?: (.+)$")
+_PYTEST_E = re.compile(r"^E(?: {2,}(\S.*))?$")  # pytest's error lines under a failing test
 _MAX_BLOCK = 60
 
 
@@ -49,7 +50,6 @@ class _Pattern:
 _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern("pytest", re.compile(r"^(?:FAILED|ERROR) (\S+::\S+|\S+\.py)"), 1, 0, 0, 0, True),
     _Pattern("pytest", re.compile(r"^(\S+::\S+) (?:FAILED|ERROR)\b"), 1, 0, 0, 0, True),
-    _Pattern("pytest", re.compile(r"^E {2,}(\S.*)$"), 1, 0, 4, 2),
     _Pattern("unittest", re.compile(r"^(?:FAIL|ERROR): (\w+ \([\w.]+\))"), 1, 0, 0, 8, True),
     _Pattern(
         "jest", re.compile(r"^\s*[✕×✗]\s+(.+?)(?:\s+\(\d+(?:\.\d+)?\s*m?s\))?$"), 1, 0, 0, 0, True
@@ -59,7 +59,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern("go", re.compile(r"^\s*--- FAIL: (\S+)"), 1, 0, 3, 4, True),
     _Pattern("go", re.compile(r"^panic: (.+)$"), 1, 0, 0, 12),
     _Pattern("cargo", re.compile(r"^test (\S+) \.\.\. FAILED$"), 1, 0, 0, 0, True),
-    _Pattern("cargo", re.compile(r"^thread '(.+)' panicked at"), 0, 0, 0, 4),
+    _Pattern("cargo", re.compile(r"^(thread '.+' panicked at.*)$"), 1, 0, 0, 4),
     _Pattern("compiler", re.compile(r"^(\S+?:\d+:\d+: (?:fatal )?error: .+)$"), 1, 0, 1, 4),
     _Pattern("tsc", re.compile(r"^(\S+?\(\d+,\d+\): error TS\d+: .+)$"), 1, 0, 0, 1),
     _Pattern("tsc", re.compile(r"^(\S+?:\d+:\d+ - error TS\d+: .+)$"), 1, 0, 0, 4),
@@ -124,9 +124,23 @@ def _rust_end(lines: list[str], start: int) -> int:
     return i
 
 
+def _pytest_block(lines: list[str], start: int) -> LogRegion:
+    """A run of ``E`` lines with the code above it and the location line below."""
+    end = start
+    while end < len(lines) and _PYTEST_E.match(lines[end]):
+        end += 1
+    m = _PYTEST_E.match(lines[start])
+    headline = (m.group(1) if m and m.group(1) else lines[start]).strip()
+    return LogRegion("pytest", max(0, start - 4), min(len(lines), end + 2), headline, 0)
+
+
 def _find(lines: list[str]) -> Iterator[tuple[LogRegion, str | None]]:
     """Every region, with the failing test it names (if any)."""
     for i, line in enumerate(lines):
+        if _PYTEST_E.match(line) and line.strip():
+            if i == 0 or not _PYTEST_E.match(lines[i - 1]):
+                yield _pytest_block(lines, i), None
+            continue
         if _TRACEBACK.match(line):
             end = _traceback_end(lines, i)
             yield LogRegion("traceback", i, end, lines[end - 1].strip(), 1), None
@@ -199,7 +213,7 @@ def extract_failure(
     found = list(_find(lines))
     regions = [r for r, _ in found] or _tail(lines, tail_lines)
     tests = _unique([t for _, t in found if t])
-    errors = _unique([r.headline for r, t in found if t is None and r.kind not in {"exit-code"}])
+    errors = _unique([r.headline for r, t in found if t is None and not _EXIT.search(r.headline)])
     chosen, truncated = _select(regions, max_lines)
     text = _render(lines, chosen)
     while estimate_tokens(text) > max_tokens and len(chosen) > 1:

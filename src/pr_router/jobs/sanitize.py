@@ -107,7 +107,7 @@ _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 _MENTION = re.compile(r"(?<![\w`/@.+-])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?")
 # Bot commands that act on a line of their own (Prow, bors, Mergify-style slash commands).
 _COMMAND_LINE = re.compile(
-    r"^(\s*(?:[>*+-]\s+)?)(/[A-Za-z][\w-]*|bors\s+(?:r\+|merge|try)\b)", re.M
+    r"^(\s*(?:[>*+-]\s+)?)(/[A-Za-z][\w-]*|bors\s+(?:r\+|merge|try)(?!\w))", re.M
 )
 _REVIEW_EVENT = re.compile(r"(?<![\w`])(APPROVED?|REQUEST_CHANGES|MERGE)(?![\w`])")
 _MARKER_IN_CODE = re.compile(r"<!--")
