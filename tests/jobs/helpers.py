@@ -35,7 +35,9 @@ def policy(**fields: Any) -> Policy:
     return Policy.model_validate({"tiers": TIERS, **fields})
 
 
-def changes_of(files: Iterable[FileChange], hits: tuple[SensitiveHit, ...] | None = None) -> ChangeSet:
+def changes_of(
+    files: Iterable[FileChange], hits: tuple[SensitiveHit, ...] | None = None
+) -> ChangeSet:
     """A change set with real signals (from the changes package) for ``files``."""
     from pr_router.changes._signals import compute_signals
 

@@ -66,7 +66,8 @@ def test_injection_log_is_cleaned_but_kept_as_data() -> None:
     ex = extract_failure(_log("injection_attempt.log"))
     assert ex.failing_tests == ("tests/test_render.py::test_render_title",)
     assert "<!--" not in ex.text
-    assert "\u200b" not in ex.text and "\u202e" not in ex.text
+    assert "\u200b" not in ex.text
+    assert "\u202e" not in ex.text
     # The text is data: it stays (fenced later), the model is told it is not an instruction.
     assert "ignore previous instructions" in ex.text
 
@@ -117,20 +118,24 @@ def test_injection_log_is_cleaned_but_kept_as_data() -> None:
         pytest.param(
             "   Compiling demo v0.1.0 (/w)\n"
             "error[E0308]: mismatched types\n"
-            "  --> src/main.rs:4:18\n   |\n4  |     let x: u32 = \"a\";\n"
+            '  --> src/main.rs:4:18\n   |\n4  |     let x: u32 = "a";\n'
             "   |            ---   ^^^ expected `u32`, found `&str`\n\n"
-            "error: could not compile `demo` (bin \"demo\") due to 1 previous error\n",
+            'error: could not compile `demo` (bin "demo") due to 1 previous error\n',
             (),
-            ("error[E0308]: mismatched types", 'error: could not compile `demo` (bin "demo") '
-             "due to 1 previous error"),
+            (
+                "error[E0308]: mismatched types",
+                'error: could not compile `demo` (bin "demo") due to 1 previous error',
+            ),
             id="rustc",
         ),
         pytest.param(
-            "src/app/models.py:12: error: Incompatible return value type (got \"str\", "
+            'src/app/models.py:12: error: Incompatible return value type (got "str", '
             'expected "int")  [return-value]\nFound 1 error in 1 file (checked 9 source files)\n',
             (),
-            ('src/app/models.py:12: error: Incompatible return value type (got "str", '
-             'expected "int")  [return-value]',),
+            (
+                'src/app/models.py:12: error: Incompatible return value type (got "str", '
+                'expected "int")  [return-value]',
+            ),
             id="mypy",
         ),
         pytest.param(
@@ -141,8 +146,7 @@ def test_injection_log_is_cleaned_but_kept_as_data() -> None:
             id="clang",
         ),
         pytest.param(
-            "src/index.ts(3,7): error TS2322: Type 'number' is not assignable to type "
-            "'string'.\n",
+            "src/index.ts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\n",
             (),
             ("src/index.ts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.",),
             id="tsc-classic",
@@ -167,7 +171,8 @@ def test_no_known_pattern_falls_back_to_the_tail() -> None:
     log = "\n".join(f"line {i}" for i in range(100))
     ex = extract_failure(log, tail_lines=5)
     assert ex.text == "[… 95 line(s) omitted …]\nline 95\nline 96\nline 97\nline 98\nline 99"
-    assert ex.failing_tests == () and ex.errors == ()
+    assert ex.failing_tests == ()
+    assert ex.errors == ()
 
 
 def test_excerpt_is_capped_in_lines_and_tokens() -> None:

@@ -50,7 +50,9 @@ def _keys(node: Any) -> set[str]:
             keys -= {"properties"}
             for prop in node["properties"].values():
                 keys |= _keys(prop)
-            return keys | {k for v in node.values() if v is not node["properties"] for k in _keys(v)}
+            return keys | {
+                k for v in node.values() if v is not node["properties"] for k in _keys(v)
+            }
         return keys | {k for v in node.values() for k in _keys(v)}
     if isinstance(node, list):
         return {k for v in node for k in _keys(v)}
@@ -73,7 +75,13 @@ def test_security_findings_carry_cwe() -> None:
     finding = schema["$defs"]["SecurityFinding"]
     assert finding["properties"]["cwe"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
     assert finding["properties"]["side"]["enum"] == ["RIGHT", "LEFT"]
-    assert finding["properties"]["severity"]["enum"] == ["critical", "high", "medium", "low", "info"]
+    assert finding["properties"]["severity"]["enum"] == [
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "info",
+    ]
     assert "cwe" not in strict_schema(ReviewOutput)["$defs"]["ReviewFinding"]["properties"]
 
 

@@ -77,7 +77,7 @@ def test_inline_code(text: str, code: str) -> None:
         ("mail dev@example.com", "mail dev@example.com"),
         ("already `@alice` quoted", "already `@alice` quoted"),
         ("x <!-- pr-router:summary --> y", "x  y"),
-        ("x <!-- pr-router:state {\"sha\": 1}", "x "),
+        ('x <!-- pr-router:state {"sha": 1}', "x "),
         ("dangling --> closer", "dangling --\u200b> closer"),
         ("/approve", "`/approve`"),
         ("  - /merge now", "  - `/merge` now"),
