@@ -69,13 +69,17 @@ def request(
     )
 
 
-def emulator(stack: contextlib.ExitStack, *rules: Rule, clock: Any = None, **options: Any) -> Emulator:
+def emulator(
+    stack: contextlib.ExitStack, *rules: Rule, clock: Any = None, **options: Any
+) -> Emulator:
     """An emulator on a free port, stopped when ``stack`` closes."""
     scenario = Scenario(list(rules), **options)
     return stack.enter_context(Emulator(scenario=scenario, clock=clock or FakeClock()))
 
 
-def anthropic(stack: contextlib.ExitStack, emu: Emulator, *, max_retries: int = 2) -> AnthropicProvider:
+def anthropic(
+    stack: contextlib.ExitStack, emu: Emulator, *, max_retries: int = 2
+) -> AnthropicProvider:
     """The real adapter on the emulator, strict response validation on."""
     provider = AnthropicProvider("sk-ant-test", base_url=emu.base_url, max_retries=max_retries,
                                  strict=True)  # fmt: skip

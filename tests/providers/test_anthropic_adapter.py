@@ -104,9 +104,7 @@ def test_streaming_calls_on_start_once_and_returns_the_full_usage(
     assert starts == [1.0]
     assert emu.requests[0].json["stream"] is True
     assert response.data == ANSWER
-    assert response.usage == TokenUsage(
-        input=5, cache_write_5m=PREFIX, output=22, reasoning=11
-    )
+    assert response.usage == TokenUsage(input=5, cache_write_5m=PREFIX, output=22, reasoning=11)
     assert response.request_id is not None
 
 

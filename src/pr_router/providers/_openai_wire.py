@@ -166,7 +166,8 @@ def missing_reason(batch: Mapping[str, Any]) -> BatchItemResult:
 
 def _line_error(custom_id: str, error: Mapping[str, Any]) -> BatchItemResult:
     code = str(error.get("code") or "error")
-    message = one_line(f"{code}: {error.get('message', '')}")
+    detail = error.get("message")
+    message = one_line(f"{code}: {detail}") if detail else code
     if code == "batch_expired":
         return BatchItemResult(custom_id, "expired", error=message)
     if code == "batch_cancelled":

@@ -123,5 +123,5 @@ class Provider(abc.ABC):
         """Ask the provider to cancel a batch."""
         raise NotImplementedError(f"{self.name} does not support batches")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook; most providers hold no connections
         """Release the provider's connections (nothing to release by default)."""

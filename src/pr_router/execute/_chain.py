@@ -1,0 +1,190 @@
+"""One job, synchronously, to the end: fallback on provider errors, cascade on invalid output.
+
+Each tier is tried on its provider, then on ``policy.fallback[tier]``; an output that fails
+validation is retried one tier up, at most twice. Every attempt becomes a ledger record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pr_router.errors import InvalidOutputError, MissingKeyError, ProviderError, PrRouterError
+from pr_router.execute._clock import Clock
+from pr_router.execute._outcome import JobOutcome, JobStatus, Validator
+from pr_router.execute._records import Attempt, RecordMaker
+from pr_router.ledger import LedgerRecord, Status
+from pr_router.plan import JobPlan
+from pr_router.policy.models import TIERS, Tier, TierModel
+from pr_router.providers.base import ModelRequest, ModelResponse, Provider
+from pr_router.providers.registry import missing_key_message
+
+__all__ = ["MAX_ESCALATIONS", "Chain", "Checked", "Step", "check", "describe", "next_tier"]
+
+MAX_ESCALATIONS = 2
+Release = Callable[[], None]
+
+
+def next_tier(tier: Tier) -> Tier | None:
+    """The tier above, or ``None`` at the top."""
+    index = TIERS.index(tier)
+    return TIERS[index + 1] if index + 1 < len(TIERS) else None
+
+
+def describe(exc: PrRouterError) -> str:
+    """An error's one line, with its hint."""
+    return f"{exc} ({exc.hint})" if exc.hint else str(exc)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A response run through the job's validator."""
+
+    ok: bool
+    value: Any = None
+    error: str | None = None
+    escalate: bool = False  # the output was invalid: a tier up may do better
+
+    def outcome(
+        self, job: str, records: Sequence[LedgerRecord], response: ModelResponse
+    ) -> JobOutcome:
+        """The job's outcome when this is its last attempt."""
+        status: JobStatus = "ok" if self.ok else "failed"
+        return JobOutcome(job, status, value=self.value, error=self.error,
+                          records=tuple(records), response=response)  # fmt: skip
+
+
+def check(validate: Validator, response: ModelResponse) -> Checked:
+    """Validate ``response``; invalid output escalates, a crashing validator does not."""
+    try:
+        return Checked(True, validate(response))
+    except InvalidOutputError as exc:
+        return Checked(False, error=describe(exc), escalate=True)
+    except Exception as exc:  # a validator bug must not sink the other jobs of the run
+        return Checked(False, error=f"could not validate the output: {type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Where a job's next synchronous attempt starts."""
+
+    tier: Tier
+    number: int = 1
+    escalated_from: Tier | None = None
+    reason: str | None = None
+    escalations: int = 0
+    target: TierModel | None = None  # default: the plan's model on its tier, else the policy's
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Runs jobs synchronously with fallback and cascade; shared by all threads of a run."""
+
+    providers: Mapping[str, Provider]
+    maker: RecordMaker
+    clock: Clock
+
+    def run(
+        self,
+        plan: JobPlan,
+        request: ModelRequest,
+        validate: Validator,
+        step: Step,
+        *,
+        prior: Sequence[LedgerRecord] = (),
+        release: Release | None = None,
+    ) -> JobOutcome:
+        """Attempts from ``step`` until a valid output or nothing left to try.
+
+        ``release`` is called when the first call starts answering (its prompt prefix is
+        cached) or ends, whichever comes first: readers of that cache wait for it.
+        """
+        records = list(prior)
+        while True:
+            response, attempt, latency = self._call_tier(plan, request, step, records, release)
+            release = None
+            if response is None:
+                return JobOutcome(
+                    plan.job, "failed", error=records[-1].error, records=tuple(records)
+                )
+            checked = check(validate, response)
+            status: Status = "ok" if checked.ok else "failed"
+            records.append(self.maker.record(plan, attempt, status, response=response,
+                                             error=checked.error, latency_s=latency))  # fmt: skip
+            up = next_tier(step.tier) if checked.escalate else None
+            if up is None or step.escalations >= MAX_ESCALATIONS:
+                return checked.outcome(plan.job, records, response)
+            step = Step(up, attempt.number + 1, step.tier,
+                        f"invalid output on {step.tier}: {checked.error}", step.escalations + 1)  # fmt: skip
+
+    def targets(self, plan: JobPlan, step: Step) -> list[TierModel]:
+        """The tier's model (the plan's when on the plan's tier), then its fallback."""
+        policy = self.maker.policy
+        if step.target is not None:
+            primary = step.target
+        elif step.tier == plan.tier and plan.provider and plan.model:
+            primary = TierModel(provider=plan.provider, model=plan.model)  # type: ignore[arg-type]
+        else:
+            primary = policy.tiers[step.tier]
+        fallback = policy.fallback.get(step.tier)
+        return [primary] if fallback is None or fallback == primary else [primary, fallback]
+
+    def _call_tier(
+        self,
+        plan: JobPlan,
+        request: ModelRequest,
+        step: Step,
+        records: list[LedgerRecord],
+        release: Release | None,
+    ) -> tuple[ModelResponse | None, Attempt, float]:
+        number, reason, escalated_from = step.number, step.reason, step.escalated_from
+        attempt = Attempt(step.tier, "", "", "sync", number)
+        for target in self.targets(plan, step):
+            attempt = Attempt(step.tier, target.provider, target.model, "sync", number,
+                              escalated_from, reason, for_attempt(request, number).custom_id)  # fmt: skip
+            started = self.clock.now()
+            try:
+                response = self._complete(target, for_target(request, target, number), release)
+            except ProviderError as exc:
+                records.append(self.maker.record(plan, attempt, "failed", error=describe(exc),
+                                                 latency_s=self.clock.now() - started))  # fmt: skip
+                number, escalated_from = number + 1, None
+                reason = f"fallback after {target.provider} failed: {exc}"
+                continue
+            finally:
+                if release is not None:
+                    release()
+                    release = None
+            return response, attempt, self.clock.now() - started
+        return None, attempt, 0.0
+
+    def _complete(
+        self, target: TierModel, request: ModelRequest, release: Release | None
+    ) -> ModelResponse:
+        provider = self.providers.get(target.provider)
+        if provider is None:
+            raise MissingKeyError(missing_key_message(target.provider), provider=target.provider)
+        if release is None:
+            return provider.complete(request)
+        return provider.complete(request, on_start=release)
+
+
+def for_attempt(request: ModelRequest, number: int) -> ModelRequest:
+    """The request with a custom id unique to the attempt (the first keeps its own)."""
+    if number == 1:
+        return request
+    suffix = f"-{number}"
+    return replace(request, custom_id=request.custom_id[: 64 - len(suffix)] + suffix)
+
+
+def for_target(request: ModelRequest, target: TierModel, number: int) -> ModelRequest:
+    """The request aimed at ``target``'s model.
+
+    On another model the shared prefix was never cached, so the cache mark is dropped:
+    writing a prefix nobody else reads would cost more than sending it plainly.
+    """
+    request = for_attempt(request, number)
+    if target.model == request.model:
+        return request
+    return replace(request, model=target.model, cache_key=None)

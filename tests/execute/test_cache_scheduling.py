@@ -1,0 +1,108 @@
+"""Jobs sharing a cached prefix: the writer first, readers once it has started answering."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from decimal import Decimal
+
+from pr_router.emulator import RealClock, Rule
+from pr_router.tokens import TokenUsage
+from providers.factories import ANSWER, emulator
+
+from .factories import call, executor
+
+# review and security share one schema ("findings") and the PR context on claude-opus-5-5:
+#   schema 89 + system 7 + context 2,000 = 2,096 prefix tokens; job text 5 tokens each;
+#   output 11 visible + 11 reasoning (effort high) = 22.
+PREFIX = 2096
+
+
+def critical_pair() -> list:  # type: ignore[type-arg]
+    return [
+        call("review", schema_name="findings", cache_key="diff:opus", cache_role="write"),
+        call("security", schema_name="findings", cache_key="diff:opus", cache_role="read"),
+    ]
+
+
+def test_reader_hits_the_cache_the_writer_filled(stack: contextlib.ExitStack) -> None:
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=1.0, ttft_s=0.1))
+    ex = executor(stack, emu)
+
+    outcome = ex.run(critical_pair())
+
+    review, security = outcome.job("review"), outcome.job("security")
+    assert (review.status, security.status) == ("ok", "ok")
+    assert review.records[0].usage.tokens() == TokenUsage(
+        input=5, cache_write_5m=PREFIX, output=22, reasoning=11
+    )
+    assert security.records[0].usage.tokens() == TokenUsage(
+        input=5, cache_read=PREFIX, output=22, reasoning=11
+    )
+    # Exact cost, claude-opus-5-5 sync: input 4, 5m write 5, read 0.2, output 20 $/MTok.
+    #   review:   5*4 + 2096*5   + 22*20 = 20 + 10480 + 440 = 10940   -> $0.010940
+    #   security: 5*4 + 2096*0.2 + 22*20 = 20 + 419.2 + 440 = 879.2   -> $0.0008792
+    assert review.records[0].cost_usd == Decimal("0.01094")
+    assert security.records[0].cost_usd == Decimal("0.0008792")
+    # Counterfactual: the same 2,101 prompt tokens uncached at $4 + 22 * $20.
+    #   2101*4 + 440 = 8844 -> $0.008844 each
+    assert review.records[0].all_frontier_usd == Decimal("0.008844")
+    assert security.records[0].all_frontier_usd == Decimal("0.008844")
+
+
+def test_writer_streams_and_reader_does_not(stack: contextlib.ExitStack) -> None:
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=1.0, ttft_s=0.1))
+    ex = executor(stack, emu)
+
+    ex.run(critical_pair())
+
+    bodies = {r.json["output_config"]["format"]["schema"]["title"]: r.json for r in emu.requests}
+    calls = emu.requests.where("POST", "/v1/messages")
+    streamed = [c.json.get("stream", False) for c in calls]
+    assert sorted(streamed) == [False, True]
+    assert len(bodies) == 1  # both sent the same schema, so the same prefix
+
+
+def test_without_cache_roles_both_start_at_once_and_both_write(
+    stack: contextlib.ExitStack,
+) -> None:
+    # The control: same prompts, no scheduling. Real time, so the two requests overlap.
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=0.3, ttft_s=0.2), clock=RealClock())
+    ex = executor(stack, emu)
+    jobs = [
+        call("review", schema_name="findings", cache_key="diff:opus"),
+        call("security", schema_name="findings", cache_key="diff:opus"),
+    ]
+
+    outcome = ex.run(jobs)
+
+    writes = [o.records[0].usage.cache_write_5m for o in outcome.jobs]
+    reads = [o.records[0].usage.cache_read for o in outcome.jobs]
+    assert writes == [PREFIX, PREFIX]
+    assert reads == [0, 0]
+
+
+def test_reader_starts_at_the_writers_first_token_not_its_end(
+    stack: contextlib.ExitStack,
+) -> None:
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=0.5, ttft_s=0.05), clock=RealClock())
+    ex = executor(stack, emu)
+
+    started = time.monotonic()
+    outcome = ex.run(critical_pair())
+    wall = time.monotonic() - started
+
+    arrivals = sorted(r.time for r in emu.requests.where("POST", "/v1/messages"))
+    assert arrivals[1] - arrivals[0] < 0.3  # well before the writer's 0.5 s answer
+    assert wall < 0.5 * 1.6
+    assert outcome.job("security").records[0].usage.cache_read == PREFIX
+
+
+def test_a_failing_writer_releases_its_readers(stack: contextlib.ExitStack) -> None:
+    emu = emulator(stack, Rule(job="findings", fault="no-retry", times=1), Rule(output=ANSWER))
+    ex = executor(stack, emu, keys=("anthropic",))
+
+    outcome = ex.run(critical_pair())
+
+    assert outcome.job("review").status == "failed"
+    assert outcome.job("security").status == "ok"
