@@ -11,9 +11,9 @@ from pr_router.budget import Spent, apply_budget
 from pr_router.changes import analyze
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
-from pr_router.execute import Executor, PendingBatch, RunOutcome
+from pr_router.execute import Executor, RunOutcome
 from pr_router.github.publish import post_review, upsert_summary
-from pr_router.github.state import State, decode_state, find_summary
+from pr_router.github.state import State
 from pr_router.jobs import FailureLog, JobInputs, build_calls
 from pr_router.jobs.build import unbuildable
 from pr_router.pipeline.assemble import (
@@ -23,6 +23,7 @@ from pr_router.pipeline.assemble import (
     results_of,
     review_payload,
 )
+from pr_router.pipeline.collect import collect_pending, read_state
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
@@ -43,12 +44,6 @@ class PullRequestRun:
     summary: RunSummary
     outcome: RunOutcome
     state: State
-
-
-def read_state(services: Services, number: int) -> State:
-    """The PR's sticky state, trusted only from our own summary comment."""
-    comment = find_summary(services.publisher.list_issue_comments(number), services.own_login)
-    return (decode_state(comment.body) if comment else None) or State()
 
 
 def _diff(services: Services, pr: PRContext, state: State) -> tuple[bytes, str | None]:
@@ -134,14 +129,18 @@ def run_pull_request(
     services: Services,
     *,
     logs: tuple[FailureLog, ...] = (),
-    prior: tuple[JobRun, ...] = (),
-    kept_pending: tuple[dict[str, Any], ...] = (),
     state: State | None = None,
 ) -> PullRequestRun:
-    """Everything for one PR event. ``prior`` are jobs finished by a collect at the start."""
+    """Everything for one PR event, after finishing batches earlier runs left pending."""
     assert pr.number is not None
     state = state if state is not None else read_state(services, pr.number)
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
+    collected = collect_pending(pr, state, settings, services, loaded)
+    prior = collected.runs if collected else ()
+    kept_pending = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
+    if collected:
+        # Their cost is counted once, with this run's jobs (they are merged into its summary).
+        state = replace(state, pending=())
     if pr.event == "workflow_run":
         changes, since = analyze_empty(), None
     else:
@@ -180,14 +179,3 @@ def analyze_empty() -> ChangeSet:
     from pr_router.changes import compute_signals
 
     return ChangeSet(files=(), signals=compute_signals(()))
-
-
-def pending_of(state: State) -> list[PendingBatch]:
-    """The pending batches recorded in the state (malformed entries are skipped, logged)."""
-    out: list[PendingBatch] = []
-    for raw in state.pending:
-        try:
-            out.append(PendingBatch.from_json(raw))
-        except ValueError as exc:
-            log.warning("ignoring a malformed pending batch in the PR state: %s", exc)
-    return out

@@ -90,12 +90,13 @@ def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
         "incremental_since": summary.incremental_since,
         "wait_seconds": summary.wait_seconds,
         "budget_line": summary.budget_line,
+        "previous_cost_usd": str(summary.previous_cost_usd),
+        "previous_runs": summary.previous_runs,
+        "pending_batches": list(summary.pending_batches),
     }
 
 
-def restore_summary(
-    data: dict[str, Any], *, previous_cost_usd: Decimal, previous_runs: int
-) -> RunSummary:
+def restore_summary(data: dict[str, Any]) -> RunSummary:
     """A ``RunSummary`` back from ``snapshot_summary`` data; ``ValueError`` if malformed."""
     try:
         if data.get("version") != SNAPSHOT_VERSION:
@@ -109,10 +110,12 @@ def restore_summary(
                     jobs=tuple(j.plan for j in jobs), notices=tuple(data.get("notices", ())))  # fmt: skip
         return RunSummary(
             plan=plan, jobs=jobs, run_id=data["run_id"], head_sha=data.get("head_sha"),
-            previous_cost_usd=previous_cost_usd, previous_runs=previous_runs,
+            previous_cost_usd=Decimal(data.get("previous_cost_usd", "0")),
+            previous_runs=int(data.get("previous_runs", 0)),
+            pending_batches=tuple(data.get("pending_batches", ())),
             incremental_since=data.get("incremental_since"),
             wait_seconds=float(data.get("wait_seconds", 0.0)), budget_line=data.get("budget_line"),
             notices=plan.notices,
         )  # fmt: skip
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ArithmeticError) as exc:
         raise ValueError(f"malformed run snapshot: {exc}") from None
