@@ -165,11 +165,14 @@ def place(index: LineIndex, path: str, start: int, end: int, side: Side) -> Anch
     if not index.has_file(path):
         return Anchor(path, None, side, exact=False)
     start, end = min(start, end), max(start, end)
-    if index.hunk_of(path, end, side) is None and index.hunk_of(path, start, side) is not None:
+    clipped = (
+        index.hunk_of(path, end, side) is None and index.hunk_of(path, start, side) is not None
+    )
+    if clipped:
         end = start  # the model's range runs past its hunk: keep the part it started in
     if index.hunk_of(path, end, side) is not None:
         first, exact = _range_in_hunk(index, path, side, end, start)
-        return Anchor(path, end, side, first, exact=exact)
+        return Anchor(path, end, side, first, exact=exact and not clipped)
     other: Side = "LEFT" if side == "RIGHT" else "RIGHT"
     for s in (side, other):  # e.g. LEFT asked on a newly added file: only RIGHT exists
         near = index.nearest(path, end, s)

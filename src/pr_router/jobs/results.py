@@ -155,6 +155,10 @@ class Section:
     title: str
     markdown: str
 
+    def render(self, level: int = 3) -> str:
+        """The section with its heading."""
+        return f"{'#' * level} {self.title}\n\n{self.markdown}"
+
 
 def not_seen_note(not_seen: tuple[str, ...], listed_only: tuple[Omitted, ...]) -> str:
     """What the model did not see: files over budget, then files listed by name only."""
