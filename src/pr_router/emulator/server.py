@@ -153,7 +153,7 @@ class Emulator:
         self._server = _Server((HOST, self._port), _make_handler(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="pr-router-emulator",
         )
         self._thread.start()
