@@ -57,11 +57,13 @@ class _Batch:
 
     @property
     def ended_at(self) -> float:
+        """When processing ends: on its own, or shortly after a cancel."""
         if self.cancel_at is not None and self.cancel_at + CANCEL_S < self.end:
             return self.cancel_at + CANCEL_S
         return self.end
 
     def final_results(self) -> list[tuple[str, dict[str, Any]]]:
+        """The result of every request once the batch has ended."""
         if self.ended_at < self.end:
             return [(cid, {"type": "canceled"}) for cid, _ in self.results]
         if self.expired:

@@ -55,10 +55,7 @@ def _error(index: int, code: str, message: str, param: str | None = None) -> dic
     return {"code": code, "line": index + 1, "message": message, "param": param}
 
 
-def read_lines(
-    content: bytes, endpoint: str, schema_in_prefix: bool, ids: Ids
-) -> tuple[list[BatchLine], list[dict[str, Any]]]:
-    """Parse and check an input file: the lines, and the validation errors that fail it."""
+def _split(content: bytes) -> tuple[list[str], list[dict[str, Any]]]:
     try:
         raw = content.decode("utf-8").rstrip("\n").split("\n")
     except UnicodeDecodeError:
@@ -76,8 +73,15 @@ def read_lines(
         return [], [
             _error(MAX_LINES, "too_many_requests", f"A batch holds at most {MAX_LINES} requests.")
         ]
+    return raw, []
+
+
+def read_lines(
+    content: bytes, endpoint: str, schema_in_prefix: bool, ids: Ids
+) -> tuple[list[BatchLine], list[dict[str, Any]]]:
+    """Parse and check an input file: the lines, and the validation errors that fail it."""
+    raw, errors = _split(content)
     lines: list[BatchLine] = []
-    errors: list[dict[str, Any]] = []
     seen: set[str] = set()
     parse = parse_chat if endpoint == "/v1/chat/completions" else parse_responses
     for i, text in enumerate(raw):

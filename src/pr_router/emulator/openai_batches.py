@@ -8,6 +8,7 @@ batch has finished.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,9 +44,11 @@ class _Batch:
 
     @property
     def phase_s(self) -> float:
+        """How long validating (and finalizing) last: a tenth of the run, at most 1 s."""
         return min(1.0, (self.end - self.created) / 10)
 
     def status(self, now: float) -> str:
+        """The batch status at clock time ``now``."""
         if self.outcome == "failed":
             return "validating" if now < self.created + self.phase_s else "failed"
         if self.cancel_at is not None and self.cancel_at + CANCEL_S < self.end:
@@ -310,6 +313,4 @@ def _usage(lines: list[BatchLine]) -> dict[str, Any]:
 
 
 def _dumps(obj: Any) -> str:
-    import json
-
     return json.dumps(obj)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,8 +55,6 @@ class Answer:
 
 
 def _schema_text(schema: Mapping[str, Any] | None) -> str:
-    import json
-
     return f"<|schema|>{json.dumps(schema, sort_keys=True)}\n" if schema is not None else ""
 
 
@@ -237,24 +236,22 @@ def chat_body(rt: Runtime, req: OpenAIRequest, a: Answer) -> dict[str, Any]:
     }
 
 
-def responses_body(rt: Runtime, req: OpenAIRequest, a: Answer) -> dict[str, Any]:
-    """A ``Response``."""
-    body = req.call.body
-    created = rt.clock.time()
+def _output_items(rt: Runtime, a: Answer, status: str) -> list[dict[str, Any]]:
     output: list[dict[str, Any]] = []
     if a.done.reasoning_tokens:
         output.append({"type": "reasoning", "id": rt.ids.new("rs_"), "summary": []})
     text = {"type": "output_text", "text": a.done.text, "annotations": [], "logprobs": []}
+    message = {"type": "message", "id": rt.ids.new("msg_"), "status": status, "role": "assistant"}
+    output.append({**message, "content": [text]})
+    return output
+
+
+def responses_body(rt: Runtime, req: OpenAIRequest, a: Answer) -> dict[str, Any]:
+    """A ``Response``."""
+    body = req.call.body
+    created = rt.clock.time()
     status = "incomplete" if a.done.truncated else "completed"
-    output.append(
-        {
-            "type": "message",
-            "id": rt.ids.new("msg_"),
-            "status": status,
-            "role": "assistant",
-            "content": [text],
-        }
-    )
+    output = _output_items(rt, a, status)
     return {
         "id": rt.ids.new("resp_"),
         "object": "response",
