@@ -140,7 +140,8 @@ _RULES: tuple[_Rule, ...] = (
         r"docker-compose[\w.-]*\.ya?ml", r"compose\.ya?ml", r"cmakelists\.txt", r"meson\.build",
         r"meson_options\.txt", r"meson\.options", r"tox\.ini", "procfile", "vagrantfile",
         "justfile", "codeowners", r"\.env(?:\.[\w.-]+)?", r"config\.mak[\w.-]*",
-        r"\.pre-commit-config\.ya?ml", r"manifest\.in"))),
+        r"\.pre-commit-config\.ya?ml", r"noxfile\.py", r"fabfile\.py",
+            r"[\w-]+\.config\.[cm]?[jt]s", r"manifest\.in"))),
     _Rule(FileKind.ASSET, _either(_exts(_ASSET_EXTENSIONS))),
     _Rule(FileKind.ASSET, _either(
         _dirs("po", "locale", "locales", "i18n", "l10n", "translations") + _ANY_BELOW), not_code=True),
@@ -151,7 +152,7 @@ _RULES: tuple[_Rule, ...] = (
         _dirs(r"changelog\.d", r"\.changeset", "changelog", "newsfragments", "relnotes")
         + _ANY_BELOW), not_code=True),
     _Rule(FileKind.TEST, _either(
-        _dirs("test", "tests", "testing", "__tests__", "spec", "specs", "e2e", "testdata",
+        _dirs("test", "tests", "testing", "testsuite", "__tests__", "spec", "specs", "e2e", "testdata",
               "test_data"),
         _dirs("t", top=True),
         _names(r"test_[^/]+\.py", r"[^/]+_tests?\.py", r"conftest\.py", r"[^/]+_test\.go",

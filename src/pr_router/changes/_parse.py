@@ -145,11 +145,9 @@ def _file_change(pf: Any, lines: list[str]) -> FileChange:
     binary = header.binary or bool(pf.is_binary_file)
     modes = (header.old_mode, header.new_mode)
     submodule = _GITLINK in modes
-    kind = (
-        FileKind.VENDORED
-        if submodule
-        else classify(path, binary=binary, content_sample=_sample(hunks))
-    )
+    sample = _sample(hunks)
+    kind = FileKind.VENDORED if submodule else classify(path, binary=binary, content_sample=sample)
+    code_like = kind in (FileKind.CODE, FileKind.TEST)
     return FileChange(
         path=path,
         old_path=old if status in (ChangeStatus.RENAMED, ChangeStatus.COPIED) else None,
@@ -162,7 +160,7 @@ def _file_change(pf: Any, lines: list[str]) -> FileChange:
         old_mode=header.old_mode,
         new_mode=header.new_mode,
         symlink=_SYMLINK in modes,
-        language=language_of(path) if kind in (FileKind.CODE, FileKind.TEST) else None,
+        language=language_of(path, sample) if code_like else None,
         similarity=header.similarity,
         submodule=submodule,
     )

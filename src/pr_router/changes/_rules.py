@@ -1,6 +1,8 @@
 """The security-sensitivity rules, as data: category, anchors, pattern, reason, severity.
 
-Content rules work in two steps. One regex pass over a file's lower-cased added
+Content rules see the added and removed lines and the hunk headers' section text
+(the enclosing function, which names the parser a one-line fix sits in).
+They work in two steps. One regex pass over a file's lower-cased added
 and removed lines finds the *anchors* of all rules at once (literal words,
 compiled into a trie). Only on a line where an anchor is found does the rule's
 own ``pattern`` run, to confirm it. So the anchors must be literal lower-case
@@ -87,6 +89,18 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         r"|transfer-encoding|content-disposition|content-type|x-forwarded-[a-z-]{1,20}|forwarded"
         r"|www-authenticate)[\"']|\b(?:parse|dump|quote|unquote)_\w{0,30}header|\\r\\n",
         "reads or writes HTTP headers",
+        "medium",
+    ),
+    ContentRule(
+        "parsing",
+        _words(
+            "def fn func function parse_ unquote_ unescape_ normalize_ normalise_ tokenize_ "
+            "tokenise_"
+        ),
+        r"\b(?:def|fn|func|function)[ \t]+_?(?:parse|decode|unquote|unescape|normali[sz]e"
+        r"|tokeni[sz]e|split|get_host|read_header)\w*"
+        r"|\b(?:parse|unquote|unescape|normali[sz]e|tokeni[sz]e)_\w+[ \t]?\(",
+        "changes parsing / decoding code",
         "medium",
     ),
     ContentRule(

@@ -23,7 +23,7 @@ from pr_router.changes._rules import (
     PathRule,
     Scope,
 )
-from pr_router.changes.model import DiffLine, FileChange, FileKind, Risk, SensitiveHit
+from pr_router.changes.model import DiffLine, FileChange, FileKind, Hunk, Risk, SensitiveHit
 
 __all__ = ["risk_of", "sensitive_hits"]
 
@@ -105,12 +105,14 @@ class _Scanner:
 
 def _content_hits(change: FileChange, scanner: _Scanner) -> list[SensitiveHit]:
     """Hits in the added, then the removed lines: one per category."""
-    # Added lines first, so that a reason points at new code where it can.
+    # Added lines first, so that a reason points at new code where it can; the
+    # sections (enclosing functions) last, placed at their hunk's first change.
     lines = [line for hunk in change.hunks for line in hunk.lines]
     changed = [line for line in lines if line.kind == "+"]
     changed += [line for line in lines if line.kind == "-"]
     if not changed:
         return []
+    changed += [section for hunk in change.hunks if (section := _section_line(hunk))]
     text = "\n".join([line.text for line in changed]).lower()
     seen: set[str] = set()
     wanted = len({rule.category for rule in scanner.rules})
@@ -135,6 +137,16 @@ def _content_hits(change: FileChange, scanner: _Scanner) -> list[SensitiveHit]:
         if len(seen) == wanted:
             break
     return hits
+
+
+def _section_line(hunk: Hunk) -> DiffLine | None:
+    """A hunk's section text, as a line at the hunk's first change (None if empty)."""
+    first = next((line for line in hunk.lines if line.kind == "+"), None) or next(
+        (line for line in hunk.lines if line.kind == "-"), None
+    )
+    if not hunk.section or first is None:
+        return None
+    return DiffLine(first.kind, hunk.section, first.old_no, first.new_no)
 
 
 def _content_hit(
