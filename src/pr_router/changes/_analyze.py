@@ -42,7 +42,7 @@ def _split_ignored(
     """Files to keep and files the ignore globs drop (by head path, or base path if deleted)."""
     if not ignore:
         return files, ()
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", ignore)
+    spec = pathspec.GitIgnoreSpec.from_lines(ignore)
     kept: list[FileChange] = []
     dropped: list[FileChange] = []
     for change in files:
