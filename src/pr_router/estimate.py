@@ -1,18 +1,29 @@
 """Token estimates for each job's prompt, from the context that job will actually get.
 
-Plan estimates; ``run`` measures. These sizes follow the job context packers: review and
-security share one diff context (the cacheable prefix), the auxiliary jobs share a compact
-view (file list, stats, commit messages, changed signatures), failure summaries get a
-capped log excerpt.
+Plan estimates; ``run`` measures. The figures come from the job packers themselves
+(``pr_router.jobs``): the diff context is packed within the same budget the review and
+security calls use, the compact view is built as the auxiliary jobs get it, and the
+instructions are the real instruction texts plus the output schema. Only the failure log is
+not known at plan time: its excerpt is counted at the extractor's cap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal
 
-from pr_router.changes.model import ChangeSet, FileChange, FileKind
+from pr_router.changes.model import ChangeSet, FileKind
 from pr_router.context import PRContext
+from pr_router.jobs.context import LISTED_ONLY_KINDS, metadata_block, pack_compact, pack_diff
+from pr_router.jobs.failure import LOG_EXCERPT_TOKENS
+from pr_router.jobs.prepare import (
+    compact_budget,
+    diff_budget,
+    instructions_for,
+    output_model,
+    schema_tokens,
+)
+from pr_router.jobs.prompts import SYSTEM_PREAMBLE
+from pr_router.policy.catalog import BUILTIN_JOBS
 from pr_router.policy.models import OutputKind
 from pr_router.tokens import estimate_tokens
 
@@ -27,20 +38,14 @@ __all__ = [
 ContextKind = Literal["diff", "compact", "log"]
 
 # Files whose hunks review/security see; the rest are listed by name only.
-DIFF_CONTEXT_KINDS = frozenset(
-    {FileKind.CODE, FileKind.TEST, FileKind.CONFIG, FileKind.CI, FileKind.DEPENDENCY,
-     FileKind.MIGRATION, FileKind.DOCS}
-)  # fmt: skip
-_PER_FILE_HEADER = 12  # "### path (kind, +a -r)" and hunk headers, roughly
-_PER_FILE_COMPACT = 18
-_LOG_EXCERPT_TOKENS = 2500  # the failure-log extractor caps its excerpt near this
-_INSTRUCTIONS: dict[OutputKind, int] = {
-    "findings": 900,
-    "description": 450,
-    "changelog": 400,
-    "docs": 450,
-    "failure": 450,
-    "comment": 400,
+DIFF_CONTEXT_KINDS = frozenset(set(FileKind) - LISTED_ONLY_KINDS)
+_BUILTIN_NAME: dict[OutputKind, str] = {
+    "findings": "review",
+    "description": "describe",
+    "changelog": "changelog",
+    "docs": "docs",
+    "failure": "failure-summary",
+    "comment": "comment",
 }
 
 
@@ -53,43 +58,30 @@ def context_kind(output: OutputKind) -> ContextKind:
     return "compact"
 
 
-def _hunk_tokens(f: FileChange) -> int:
-    chars = sum(len(line.text) + 6 for h in f.hunks for line in h.lines)
-    return (chars + 3) // 4
-
-
-def _metadata_tokens(context: PRContext) -> int:
-    return 60 + estimate_tokens(context.title) + min(estimate_tokens(context.body), 1500)
-
-
-def diff_context_tokens(files: Iterable[FileChange], context: PRContext, cap: int) -> int:
-    """Tokens of the review/security context: hunks of reviewable files, names of the rest."""
-    total = _metadata_tokens(context)
-    for f in files:
-        total += _PER_FILE_HEADER
-        if f.kind in DIFF_CONTEXT_KINDS and not f.binary:
-            total += _hunk_tokens(f)
-    return min(total, cap)
-
-
-def compact_context_tokens(changes: ChangeSet, context: PRContext, cap: int) -> int:
-    """Tokens of the compact view the auxiliary jobs get."""
-    commits = sum(min(estimate_tokens(m), 200) for m in context.commit_messages)
-    signatures = 40 if changes.signals.public_api_changed else 0
-    total = _metadata_tokens(context) + commits + signatures
-    total += _PER_FILE_COMPACT * len(changes.files)
-    return min(total, cap)
+def _diff_reserves(changes: ChangeSet) -> list[tuple[str, int, int]]:
+    """Instructions, schema and output allowance of the built-in jobs sharing the diff."""
+    reserves = []
+    for name in ("review", "security"):
+        spec = BUILTIN_JOBS[name]
+        text = instructions_for(name, "findings", hits=changes.signals.sensitive_hits)
+        schema = schema_tokens(output_model(name, "findings"))
+        reserves.append((text, schema, spec.max_output_tokens or 0))
+    return reserves
 
 
 def context_tokens(kind: ContextKind, changes: ChangeSet, context: PRContext, cap: int) -> int:
-    """Tokens of the shared (cacheable) context of this kind."""
+    """Tokens of the shared (cacheable) prefix of this kind: system preamble + context."""
+    system = estimate_tokens(SYSTEM_PREAMBLE)
     if kind == "diff":
-        return diff_context_tokens(changes.files, context, cap)
+        budget = diff_budget(cap, _diff_reserves(changes))
+        return system + pack_diff(changes, context, budget).tokens
     if kind == "compact":
-        return compact_context_tokens(changes, context, cap)
-    return min(_metadata_tokens(context) + _LOG_EXCERPT_TOKENS, cap)
+        return system + pack_compact(changes, context, compact_budget(cap)).tokens
+    return system + estimate_tokens(metadata_block(context)) + LOG_EXCERPT_TOKENS
 
 
 def instruction_tokens(output: OutputKind, custom_prompt: str | None = None) -> int:
-    """Tokens of the job's own system prompt, instructions and output schema."""
-    return _INSTRUCTIONS[output] + (estimate_tokens(custom_prompt) if custom_prompt else 0)
+    """Tokens of the job's own instructions and output schema."""
+    name = _BUILTIN_NAME[output]
+    text = instructions_for(name, output, prompt=custom_prompt)
+    return estimate_tokens(text) + schema_tokens(output_model(name, output))

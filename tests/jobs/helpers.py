@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import replace
@@ -59,12 +60,17 @@ def diff_bytes(text: str) -> ChangeSet:
     return changes_of(parse_diff(text.encode(), source="<test>"))
 
 
-def pr_context(**overrides: Any) -> PRContext:
-    """The PR of GitHub's ``pull_request.opened`` example payload."""
+@functools.cache
+def _opened() -> PRContext:
     payload = json.loads((WEBHOOKS / "pull_request.opened.payload.json").read_bytes())
     pr = load_event("pull_request", payload).pr
     assert pr is not None
-    return replace(pr, **overrides)
+    return pr
+
+
+def pr_context(**overrides: Any) -> PRContext:
+    """The PR of GitHub's ``pull_request.opened`` example payload."""
+    return replace(_opened(), **overrides)
 
 
 def job_plan(

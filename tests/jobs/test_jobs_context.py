@@ -87,7 +87,7 @@ def test_budget_drops_docs_then_tests_then_largest_low_risk_sensitive_last() -> 
         "src/auth/session.py",
     ]
     seen_orders: set[tuple[str, ...]] = set()
-    for budget in range(full.tokens, 500, -150):
+    for budget in range(full.tokens, 500, -250):
         packed = pack_diff(changes, pr_context(), budget)
         assert packed.tokens <= budget or packed.shown == ()
         dropped = [p for p in expected if p in packed.not_seen]
@@ -117,9 +117,9 @@ def test_dropped_files_are_announced_in_the_context() -> None:
 def test_security_packing_puts_sensitive_files_first_and_keeps_ci_longer() -> None:
     changes = _mixed()
     full = pack_diff(changes, pr_context(), 1_000_000).tokens
-    budget = next(
-        b for b in range(full, 0, -60) if len(pack_diff(changes, pr_context(), b).not_seen) == 4
-    )
+    dropped = ("docs/guide.md", "tests/test_api.py", "src/report.py", ".github/workflows/ci.yml")
+    blocks = sum(estimate_tokens(render_file(f)) for f in changes.files if f.path in dropped)
+    budget = full - blocks + 400  # more than util.py needs, less than ci.yml
     shared = pack_diff(changes, pr_context(), budget)
     security = pack_diff(changes, pr_context(), budget, order="sensitive-first")
     assert shared.not_seen == (

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
+from pr_router.execute import JobCall
 from pr_router.jobs.inputs import JobInputs
 from pr_router.jobs.prepare import prepare_job, prepare_jobs
 from pr_router.jobs.results import JobResult
 from pr_router.jobs.validate import make_validator
 from pr_router.plan import JobPlan, Plan
-from pr_router.providers.base import ModelRequest, ModelResponse
+from pr_router.providers.base import ModelRequest
 
 __all__ = ["JobCall", "build_calls", "build_failure_request", "unbuildable"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class JobCall(Generic[T]):
-    """A job ready for the executor: its routing, its request and its output check.
-
-    Shaped like ``pr_router.execute.JobCall``: ``validate`` raises ``InvalidOutputError``
-    to make the executor retry one tier up.
-    """
-
-    plan: JobPlan
-    request: ModelRequest
-    validate: Callable[[ModelResponse], T]
 
 
 def _running(plan: Plan | Sequence[JobPlan]) -> tuple[JobPlan, ...]:

@@ -10,13 +10,13 @@ prefix then differs, so its ``cache_key`` is None. Describe, changelog, docs and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from pr_router.changes.model import ChangeSet
+from pr_router.changes.model import SensitiveHit
 from pr_router.jobs.anchors import HunkLines, LineIndex
 from pr_router.jobs.changelog_style import ChangelogStyle, detect_changelog_style
 from pr_router.jobs.context import PackedContext, pack_compact, pack_diff
@@ -84,14 +84,14 @@ def schema_tokens(model: type[BaseModel]) -> int:
 
 
 def instructions_for(
-    job: str, output: str, changes: ChangeSet, *, title: str = "", prompt: str | None = None,
-    changelog: ChangelogStyle | None = None,
+    job: str, output: str, *, hits: Sequence[SensitiveHit] = (), title: str = "",
+    prompt: str | None = None, changelog: ChangelogStyle | None = None,
 ) -> str:  # fmt: skip
-    """The job-specific suffix of the prompt."""
+    """The job-specific suffix of the prompt (``hits``: the security detector's findings)."""
     if job == "review" and prompt is None:
         return review_instructions()
     if job == "security" and prompt is None:
-        return security_instructions(changes.signals.sensitive_hits)
+        return security_instructions(hits)
     builtin = {
         "description": describe_instructions,
         "docs": docs_instructions,
@@ -172,8 +172,9 @@ class _Shared:
         spec = self.catalogue.get(job)
         prompt = None if spec is None or spec.builtin else spec.prompt
         title = spec.title if spec is not None else job
+        hits = self.inputs.changes.signals.sensitive_hits
         return instructions_for(
-            job, output, self.inputs.changes, title=title, prompt=prompt, changelog=self.style
+            job, output, hits=hits, title=title, prompt=prompt, changelog=self.style
         )
 
     def budget(self) -> int:
@@ -205,7 +206,9 @@ def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
     if output == "findings":
         packed = shared.diff("shared")
         if job == "security" and not packed.complete:
-            packed, cache_key = shared.diff("security"), None
+            own = shared.diff("security")
+            if own.text != packed.text:  # a different prefix: nothing to share in the cache
+                packed, cache_key = own, None
     elif output == "failure":
         packed, excerpts = pack_log(inputs.context, inputs.failure_logs, LOG_EXCERPT_TOKENS)
     else:

@@ -84,8 +84,15 @@ summary: two to five sentences on what the change does and its main risks.
 
 
 def _hit_line(hit: SensitiveHit) -> str:
+    # The detector's reason starts with the location; the path is shown once, as code,
+    # because a file name is PR-controlled text.
+    reason = sanitize_text(hit.reason)
+    for prefix in (f"{hit.path}:{hit.line}:", f"{hit.path}:"):
+        if reason.startswith(prefix):
+            reason = reason[len(prefix) :].strip()
+            break
     where = inline_code(hit.path) + (f" line {hit.line}" if hit.line else "")
-    return f"- {where}: {sanitize_text(hit.reason)} ({hit.category}, from {hit.source})"
+    return f"- {where}: {' '.join(reason.split())} ({hit.category}, from {hit.source})"
 
 
 def security_instructions(hits: Sequence[SensitiveHit], *, limit: int = 40) -> str:
