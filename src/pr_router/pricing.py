@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pr_router.errors import UnknownModelError
 from pr_router.tokens import TokenUsage
 
-__all__ = ["MTOK", "PriceTable", "Rates", "cost", "format_usd"]
+__all__ = ["BATCH_FACTOR", "MTOK", "PriceTable", "Rates", "cost", "format_usd"]
 
 MTOK = Decimal(1_000_000)
 Mode = Literal["sync", "batch"]

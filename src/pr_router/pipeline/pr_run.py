@@ -27,6 +27,7 @@ from pr_router.pipeline.collect import collect_pending, read_state
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
+from pr_router.pipeline.snapshot import snapshot_summary
 from pr_router.plan import Plan
 from pr_router.render.summary import summary_markdown
 from pr_router.router import route
@@ -118,6 +119,7 @@ def publish(
     new_state = next_state(state, head_sha=pr.head_sha, run_cost=summary.cost_usd,
                            pending=outcome.pending, kept_pending=kept_pending,
                            published=review.published)  # fmt: skip
+    new_state = replace(new_state, last_run=snapshot_summary(summary))
     upsert_summary(services.publisher, pr.number, summary_markdown(summary), new_state,
                    services.own_login)  # fmt: skip
     return summary, new_state

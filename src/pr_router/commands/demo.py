@@ -1,0 +1,31 @@
+"""``pr-router demo``: run the whole pipeline offline on a bundled example PR (or your diff)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["configure", "run"]
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the demo options."""
+    parser.add_argument("--out", default="demo-out", metavar="DIR",
+                        help="where to write conversation.md/.html and ledger.jsonl (default demo-out)")  # fmt: skip
+    parser.add_argument("--diff", metavar="FILE",
+                        help="run on your own diff instead of the bundled example")  # fmt: skip
+    parser.add_argument("--verbose", action="store_true", help="also print the run log")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo and print the cost summary."""
+    from pr_router.inputs import read_diff
+    from pr_router.pipeline.demo import describe_result, run_demo
+
+    diff = read_diff(args.diff)[0] if args.diff else None
+    result = run_demo(Path(args.out), diff)
+    if args.verbose:
+        sys.stdout.write(result.log)
+    sys.stdout.write(describe_result(result))
+    return 0

@@ -1,0 +1,139 @@
+"""``pr-router demo``: the whole pipeline offline, on a bundled example PR (or your diff).
+
+The emulator plays GitHub and both model providers on 127.0.0.1, on a simulated clock:
+a ``pull_request`` run posts the review and the summary and leaves the batch jobs pending;
+an hour later (simulated) a ``collect`` finishes them and updates the summary in place.
+The conversation is written as Markdown and as an HTML page that looks like a PR page.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pr_router.emulator import Emulator, FakeClock, Rule, Scenario
+from pr_router.emulator.github import GitHubEmulator
+from pr_router.github.emulated import GitHubState
+from pr_router.pipeline.entry import collect_from_env, run_from_env
+from pr_router.pipeline.settings import Settings
+from pr_router.render.conversation import conversation_html, conversation_markdown
+from pr_router.render.summary import terminal_summary
+from pr_router.summary import RunSummary
+
+__all__ = ["DemoResult", "run_demo"]
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+BATCH_MINUTES = 30  # simulated time a provider takes to finish the batch
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Files written and the final summary."""
+
+    files: tuple[Path, ...]
+    summary: RunSummary | None
+    log: str
+
+
+def _data(name: str) -> bytes:
+    return resources.files("pr_router.data.demo").joinpath(name).read_bytes()
+
+
+def _scenario(canned: bool) -> Scenario:
+    outputs: dict[str, Any] = json.loads(_data("outputs.json")) if canned else {}
+    rules = [Rule(job=name, output=out, latency_s=4.0, ttft_s=0.6) for name, out in outputs.items()]
+    rules.append(Rule(batch_duration_s=BATCH_MINUTES * 60))
+    return Scenario(rules)
+
+
+def _event(diff_given: bool) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(_data("event.json"))
+    if diff_given:
+        event["pull_request"]["title"] = "Your change"
+        event["pull_request"]["body"] = "Run through `pr-router demo --diff`."
+    return event
+
+
+def _seed(state: GitHubState, event: dict[str, Any], diff: bytes) -> None:
+    pull = event["pull_request"]
+    state.seed_pull(event, diff, commits=[(pull["head"]["sha"], pull["title"])])
+    state.add_file("CHANGELOG.md", _data("files/CHANGELOG.md"), ref=pull["base"]["sha"])
+
+
+def _env(emu: Emulator[Any], event_path: Path, out: Path) -> dict[str, str]:
+    return {
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_TOKEN": "demo-token",
+        "GITHUB_API_URL": f"{emu.base_url}/github",
+        "GITHUB_RUN_ID": "1001",
+        "ANTHROPIC_API_KEY": "demo-key",
+        "ANTHROPIC_BASE_URL": emu.base_url,
+        "OPENAI_API_KEY": "demo-key",
+        "OPENAI_BASE_URL": emu.openai_base_url,
+        "PR_ROUTER_LEDGER": str(out / "ledger.jsonl"),
+        "GITHUB_STEP_SUMMARY": str(out / "step-summary.md"),
+    }
+
+
+def _visible(body: str) -> str:
+    return _HTML_COMMENT.sub("", body).strip()
+
+
+def _conversation(state: GitHubState, number: int) -> dict[str, Any]:
+    pull = state.pulls[number]
+    reviews = [r for r in state.reviews.values() if r.number == number]
+    inline = [(c.path, c.line, c.side, _visible(c.body), c.diff_hunk)
+              for c in state.review_comments.values() if c.number == number]  # fmt: skip
+    summary = next((c.body for c in state.comments.values() if c.number == number), "")
+    return {
+        "pr_title": pull.title,
+        "pr_body": _visible(pull.body or ""),
+        "review_body": "\n\n".join(_visible(r.body) for r in reviews),
+        "inline_comments": inline,
+        "summary_comment_body": _visible(summary),
+    }
+
+
+def run_demo(out: Path, diff: bytes | None = None) -> DemoResult:
+    """Run the demo and write ``conversation.md``, ``conversation.html`` and ``ledger.jsonl``."""
+    out.mkdir(parents=True, exist_ok=True)
+    ledger = out / "ledger.jsonl"
+    ledger.unlink(missing_ok=True)
+    (out / "step-summary.md").unlink(missing_ok=True)
+    event = _event(diff is not None)
+    event_path = out / "event.json"
+    event_path.write_text(json.dumps(event, indent=2), encoding="utf-8")
+    clock = FakeClock()
+    state = GitHubState(viewer="pr-router[bot]")
+    _seed(state, event, diff if diff is not None else _data("example.diff"))
+    log = io.StringIO()
+    with Emulator(scenario=_scenario(diff is None), clock=clock,
+                  mounts={"/github": GitHubEmulator(state)}) as emu:  # fmt: skip
+        env = _env(emu, event_path, out)
+        settings = Settings.from_env(env)
+        first = run_from_env(env, settings=settings, clock=clock, out=log)
+        clock.advance(BATCH_MINUTES * 60)
+        later = collect_from_env(env, settings=settings, clock=clock, out=log, numbers=(42,))
+    final = (later.summaries or first.summaries or (None,))[-1]
+    convo = _conversation(state, int(event["number"]))
+    md = out / "conversation.md"
+    md.write_text(conversation_markdown(**convo, pr_number=42), encoding="utf-8")
+    page = out / "conversation.html"
+    page.write_text(conversation_html(**convo, pr_number=42, author="octo-dev"), encoding="utf-8")
+    return DemoResult((md, page, ledger), final, log.getvalue())
+
+
+def describe_result(result: DemoResult) -> str:
+    """What the terminal shows after the demo."""
+    lines = []
+    if result.summary is not None:
+        lines.append(terminal_summary(result.summary))
+    lines += [f"wrote {p}" for p in result.files]
+    return "\n".join(lines) + "\n"
