@@ -97,7 +97,7 @@ class AnthropicAPI(ProviderAPI):
         yield _sse("message_start", {"type": "message_start", "message": head})
         if not self.rt.clock.sleep_until(start + latency, self.rt.stopping):
             return
-        block = {"type": "text", "text": "", "citations": None}
+        block = {"type": "text", "text": ""}
         yield _sse(
             "content_block_start",
             {"type": "content_block_start", "index": 0, "content_block": block},

@@ -181,7 +181,7 @@ def usage_dict(cache: AnthropicCacheUsage, done: Completion, service_tier: str) 
         },
         "output_tokens": done.output_tokens,
         "service_tier": service_tier,
-        "server_tool_use": None,
+        "inference_geo": "not_available",
     }
     if done.reasoning_tokens:
         usage["output_tokens_details"] = {"thinking_tokens": done.reasoning_tokens}
@@ -206,7 +206,7 @@ def build_message(
         "type": "message",
         "role": "assistant",
         "model": req.call.model,
-        "content": [{"type": "text", "text": done.text, "citations": None}],
+        "content": [{"type": "text", "text": done.text}],
         "stop_reason": "max_tokens" if done.truncated else "end_turn",
         "stop_sequence": None,
         "usage": usage_dict(cache, done, service_tier),

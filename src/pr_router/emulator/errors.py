@@ -102,6 +102,8 @@ def fault_response(provider: Provider, rule: Rule, request_id: str) -> Response:
     fault = rule.fault
     retry = _retry_headers(rule)
     if fault == "429":
+        if provider == "anthropic":
+            retry["x-should-retry"] = "true"  # as the API sends it (recorded exchanges)
         code = "rate_limit_exceeded" if provider == "openai" else None
         message = "Rate limit exceeded (emulated)."
         return error_for(provider, 429, message, request_id, headers=retry, code=code)

@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, Self, TypeVar, cast, overload
 from urllib.parse import parse_qs, urlsplit
 
 from pr_router.emulator.anthropic import AnthropicAPI
@@ -25,6 +25,7 @@ __all__ = ["Emulator", "RecordedRequest", "RequestLog"]
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # never anything else: the emulator is for this machine only
+ClockT = TypeVar("ClockT", bound=Clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,22 +99,43 @@ class ProviderRoot:
         return json_response({"error": {"message": f"no route for {request.path}"}}, 404)
 
 
-class Emulator:
+class Emulator(Generic[ClockT]):
     """The local Anthropic + OpenAI (+ mounted handlers) API server.
 
     Use as a context manager: the server runs on a background thread while inside, and is
-    stopped and joined on exit. Port 0 picks a free port.
+    stopped and joined on exit. Port 0 picks a free port. Without a ``clock`` it runs on a
+    ``FakeClock`` (typed as such, so ``emu.clock.advance`` type-checks).
     """
+
+    @overload
+    def __init__(
+        self: Emulator[FakeClock],
+        scenario: Scenario | None = None,
+        clock: None = None,
+        mounts: Mapping[str, Handler] | None = None,
+        *,
+        port: int = 0,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        clock: ClockT = ...,
+        mounts: Mapping[str, Handler] | None = None,
+        *,
+        port: int = 0,
+    ) -> None: ...
 
     def __init__(
         self,
         scenario: Scenario | None = None,
-        clock: Clock | None = None,
+        clock: ClockT | None = None,
         mounts: Mapping[str, Handler] | None = None,
         *,
         port: int = 0,
     ) -> None:
-        self.clock: Clock = clock if clock is not None else FakeClock()
+        self.clock: ClockT = clock if clock is not None else cast("ClockT", FakeClock())
         self.scenario = scenario if scenario is not None else Scenario()
         self.runtime = Runtime(self.clock, self.scenario)
         self.cache = self.runtime.cache
@@ -145,7 +167,7 @@ class Emulator:
         """The base URL of a mounted handler, e.g. ``url_for("/github")``."""
         return self.base_url + "/" + mount.strip("/")
 
-    def start(self) -> Emulator:
+    def start(self) -> Self:
         """Bind the port and serve on a background thread."""
         if self._server is not None:
             return self
@@ -171,7 +193,7 @@ class Emulator:
             thread.join()
         self._server = self._thread = None
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -200,7 +222,7 @@ class _Server(http.server.ThreadingHTTPServer):
         log.debug("emulator connection error from %s", client_address, exc_info=True)
 
 
-def _make_handler(emulator: Emulator) -> type[http.server.BaseHTTPRequestHandler]:
+def _make_handler(emulator: Emulator[Any]) -> type[http.server.BaseHTTPRequestHandler]:
     class _RequestHandler(_BaseRequestHandler):
         emu = emulator
 
@@ -208,7 +230,7 @@ def _make_handler(emulator: Emulator) -> type[http.server.BaseHTTPRequestHandler
 
 
 class _BaseRequestHandler(http.server.BaseHTTPRequestHandler):
-    emu: Emulator
+    emu: Emulator[Any]
     server_version = "pr-router-emulator"
     sys_version = ""
 
