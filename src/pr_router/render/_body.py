@@ -51,7 +51,8 @@ class Part:
 def details(summary_html: str, body: str, *, trimmable: bool = True) -> Part:
     """A collapsible ``<details>`` part; ``summary_html`` must already be escaped."""
     head = f"<details><summary>{summary_html}</summary>\n\n"
-    return Part(defuse(body.strip()), head, "\n\n</details>", trimmable)
+    # An unclosed fence in model output would swallow the rest of the comment.
+    return Part(_close_fence(defuse(body.strip())), head, "\n\n</details>", trimmable)
 
 
 def _close_fence(text: str) -> str:
