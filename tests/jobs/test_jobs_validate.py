@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from pr_router.changes import LineMap
 from pr_router.errors import InvalidOutputError
 from pr_router.jobs import JobResult, validator_for
-from pr_router.jobs.anchors import HunkLines, place
+from pr_router.jobs.anchors import place
 
 from .helpers import DIFFS, finding, inputs, job_plan, load_diff, response
 
@@ -39,8 +40,10 @@ def _reason(data: Any = None, job: str = "review", **kw: Any) -> str:
         (REQUEST_PY, 624, 621, "RIGHT", (REQUEST_PY, 624, "RIGHT", 621, None, True)),
         # A range that starts before the hunk is clamped into it.
         (REQUEST_PY, 600, 624, "RIGHT", (REQUEST_PY, 624, "RIGHT", 621, None, False)),
-        # A range that runs past its hunk keeps the line it started on.
-        (REQUEST_PY, 626, 640, "RIGHT", (REQUEST_PY, 626, "RIGHT", None, None, False)),
+        # A range that runs past its hunk keeps the part inside it.
+        (REQUEST_PY, 626, 640, "RIGHT", (REQUEST_PY, 627, "RIGHT", 626, None, False)),
+        # A range across two hunks keeps the hunk it overlaps most.
+        (REQUEST_PY, 569, 574, "RIGHT", (REQUEST_PY, 571, "RIGHT", 569, None, False)),
         # Outside every hunk: the nearest commentable line of the file.
         (REQUEST_PY, 600, 600, "RIGHT", (REQUEST_PY, 580, "RIGHT", None, 600, False)),
         (REQUEST_PY, 1, 1, "RIGHT", (REQUEST_PY, 19, "RIGHT", None, 1, False)),
@@ -54,13 +57,13 @@ def _reason(data: Any = None, job: str = "review", **kw: Any) -> str:
     ],
 )  # fmt: skip
 def test_place(path: str, start: int, end: int, side: str, expected: tuple[Any, ...]) -> None:
-    index = HunkLines(load_diff("werkzeug__eef696b15c5e.diff"))
+    index = LineMap(load_diff("werkzeug__eef696b15c5e.diff").files)
     a = place(index, path, start, end, side)  # type: ignore[arg-type]
     assert (a.path, a.line, a.side, a.start_line, a.moved_from, a.exact) == expected
 
 
 def test_left_side_on_an_added_file_moves_to_the_right() -> None:
-    index = HunkLines(load_diff("httpx__042dd2205846.diff"))
+    index = LineMap(load_diff("httpx__042dd2205846.diff").files)
     a = place(index, "tests/test_requests.py", 5, 5, "LEFT")
     assert (a.line, a.side, a.moved_from) == (5, "RIGHT", 5)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 from pr_router.execute import JobCall
 from pr_router.jobs.inputs import JobInputs
@@ -14,8 +13,6 @@ from pr_router.plan import JobPlan, Plan
 from pr_router.providers.base import ModelRequest
 
 __all__ = ["JobCall", "build_calls", "build_failure_request", "unbuildable"]
-
-T = TypeVar("T")
 
 
 def _running(plan: Plan | Sequence[JobPlan]) -> tuple[JobPlan, ...]:

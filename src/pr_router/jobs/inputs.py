@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pr_router.changes.linemap import LineMap
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
-from pr_router.jobs.anchors import LineIndex
 from pr_router.policy.models import Policy
 
 __all__ = ["CUSTOM_ID", "FailureLog", "JobInputs"]
@@ -38,7 +38,7 @@ class JobInputs:
     changes: ChangeSet
     context: PRContext
     policy: Policy
-    linemap: LineIndex | None = None
+    linemap: LineMap | None = None
     changelog_text: str | None = None  # the repository's CHANGELOG (base branch), if any
     failure_logs: tuple[FailureLog, ...] = ()
     run_tag: str = "run"

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pr_router.changes.linemap import LineMap
 from pr_router.changes.model import SensitiveHit
-from pr_router.jobs.anchors import HunkLines, LineIndex
 from pr_router.jobs.changelog_style import ChangelogStyle, detect_changelog_style
 from pr_router.jobs.context import PackedContext, pack_compact, pack_diff
 from pr_router.jobs.failure import LOG_EXCERPT_TOKENS, pack_log
@@ -132,7 +132,7 @@ class PreparedJob:
     shared_context: str
     instructions: str
     cache_key: str | None
-    index: LineIndex
+    index: LineMap
     pr_paths: frozenset[str]
     packed: PackedContext
     style: ChangelogStyle = field(default_factory=ChangelogStyle)
@@ -163,7 +163,7 @@ class _Shared:
     def __init__(self, inputs: JobInputs) -> None:
         self.inputs = inputs
         self.catalogue = {j.name: j for j in resolve_jobs(inputs.policy)}
-        self.index: LineIndex = inputs.linemap or HunkLines(inputs.changes)
+        self.index = inputs.linemap or LineMap(inputs.changes.files)
         self.pr_paths = frozenset(f.path for f in inputs.changes.files)
         self.style = detect_changelog_style(inputs.changelog_text)
         self._diff: dict[str, PackedContext] = {}
