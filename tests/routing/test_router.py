@@ -9,6 +9,7 @@ import pytest
 
 from pr_router.changes.model import FileKind
 from pr_router.context import PRContext
+from pr_router.estimate import context_tokens, instruction_tokens
 from pr_router.plan import Plan, plan_to_json
 from pr_router.pricing import PriceTable
 from pr_router.router import route
@@ -167,26 +168,29 @@ def test_no_caching_when_disabled() -> None:
 
 
 def test_exact_estimate_for_a_small_change() -> None:
-    """Hand-computed figures for SMALL (one code file, 5 added + 1 removed 40-char lines)."""
+    """Money by hand for SMALL; token counts come from the context packers (tested there)."""
     plan = route(policy(), SMALL, OPENED, prices=PRICES)
-    # Diff context: metadata 60 + title 3 ("Fix parser" = 10 chars) + body 2 ("Fixes #3" = 8 chars)
-    #   + file header 12 + hunk chars 6 * (40 + 6) = 276 -> 69 tokens  => 146 tokens.
-    # 146 < 512 (the 5.5 models' minimum cacheable prefix): no caching.
-    review = plan.job("review")
-    assert review.cache_role is None
+    prefix = context_tokens("diff", SMALL, OPENED, 150_000)  # system preamble + packed diff
+    own = instruction_tokens("findings")  # instructions + output schema
+    assert prefix >= 512  # the 5.5 models' minimum cacheable prefix: review and security share it
+    review, security, describe = plan.job("review"), plan.job("security"), plan.job("describe")
+    assert (review.cache_role, security.cache_role, describe.cache_role) == ("write", "read", None)
     assert review.estimate is not None
-    # Review: input 146 + 900 instructions = 1046; output 1500 * 0.8 (low effort) = 1200.
-    assert (review.estimate.input_tokens, review.estimate.output_tokens) == (1046, 1200)
-    # Opus 5.5: 1046 * $4 + 1200 * $20 per MTok = 0.004184 + 0.024 = 0.028184
-    assert review.estimate.usd == Decimal("0.028184")
-    assert review.all_frontier_usd == Decimal("0.028184")
-    describe = plan.job("describe")
+    assert security.estimate is not None
     assert describe.estimate is not None
-    # Compact context: 65 metadata + 18 per file = 83; + 450 instructions = 533 input.
-    # Output 600 * 0.8 = 480. Haiku 5.5 batch: 533 * 0.05 + 480 * 0.25 per MTok = 0.00014665
-    assert describe.estimate.usd == Decimal("0.00014665")
-    # All-frontier: Opus sync, no cache: 533 * 4 + 480 * 20 = 11732 per MTok
-    assert describe.all_frontier_usd == Decimal("0.011732")
+    # Opus 5.5 per MTok: input 4, 5m write 5, read 0.2, output 20. Low effort: 0.8 x output.
+    # review:   own*4 + prefix*5 + 1200*20        security: own*4 + prefix*0.2 + 800*20
+    assert review.estimate.usd == (Decimal(own * 4 + prefix * 5 + 1200 * 20)) / 1_000_000
+    assert security.estimate.usd == (own * 4 + prefix * Decimal("0.2") + 800 * 20) / Decimal(
+        1_000_000
+    )
+    assert review.estimate.cache_write_tokens == security.estimate.cached_tokens == prefix
+    # All-frontier: the same tokens, uncached, synchronous: (own + prefix)*4 + output*20.
+    assert review.all_frontier_usd == Decimal((own + prefix) * 4 + 1200 * 20) / 1_000_000
+    # describe: Haiku 5.5 batch (input 0.05, output 0.25), 600 * 0.8 = 480 output tokens.
+    compact = context_tokens("compact", SMALL, OPENED, 150_000) + instruction_tokens("description")
+    assert describe.estimate.usd == (compact * Decimal("0.05") + 480 * Decimal("0.25")) / 1_000_000
+    assert describe.all_frontier_usd == Decimal(compact * 4 + 480 * 20) / 1_000_000
 
 
 def test_plan_json_matches_the_contract() -> None:
