@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +12,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from pr_router.emulator import Emulator, Rule
+from pr_router.emulator import Emulator, FakeClock, Rule
 
 from .conftest import MakeEmulator
 from .emu_spec import validate_openai
@@ -207,3 +209,51 @@ def test_missing_key_is_401(gpt: openai.OpenAI) -> None:
 def test_unknown_route_is_404(gpt: openai.OpenAI) -> None:
     with pytest.raises(openai.NotFoundError):
         gpt.models.list()
+
+
+def test_responses_stream_events_and_timing(
+    make_emulator: MakeEmulator, make_openai: MakeClient
+) -> None:
+    clock = FakeClock(auto_advance=False)  # the test moves time: events are stamped exactly
+    emu = make_emulator(Rule(latency_s=3.0, ttft_s=1.0), clock=clock)
+    client = make_openai(emu)
+    seen: list[tuple[str, float]] = []
+    final: list[Any] = []
+
+    def consume() -> None:
+        with client.responses.create(model="gpt-5.4-mini", input="x", stream=True) as stream:
+            for event in stream:
+                seen.append((event.type, clock.now()))
+                if event.type == "response.completed":
+                    final.append(event.response)
+
+    def wait_for(kind: str) -> None:
+        deadline = time.monotonic() + 5
+        while kind not in [k for k, _ in seen]:
+            assert time.monotonic() < deadline, f"no {kind} event"
+            time.sleep(0.005)
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    wait_for("response.in_progress")
+    clock.advance(1.0)
+    wait_for("response.content_part.added")
+    clock.advance(2.0)
+    reader.join(5)
+    kinds = [k for k, _ in seen]
+    assert kinds[:2] == ["response.created", "response.in_progress"]
+    assert kinds[-1] == "response.completed"
+    assert {t for k, t in seen[:2]} == {0.0}  # created as soon as the request is accepted
+    assert dict(seen)["response.output_item.added"] == 1.0  # first output after the ttft
+    assert dict(seen)["response.output_text.delta"] == 3.0
+    assert final[0].output_text == "Emulated answer from gpt-5.4-mini."
+    validate_openai("Response", final[0].model_dump(mode="json", exclude_unset=True))
+    assert check_requests_against_spec(emu) == 1
+
+
+def test_responses_stream_helper_parses(gpt: openai.OpenAI) -> None:
+    with gpt.responses.stream(model="gpt-5.4-mini", input="x", text_format=Describe) as stream:
+        text = "".join(e.delta for e in stream if e.type == "response.output_text.delta")
+        final = stream.get_final_response()
+    assert isinstance(final.output_parsed, Describe)
+    assert json.loads(text) == final.output_parsed.model_dump()

@@ -295,7 +295,12 @@ class GitHubEmulator:
             start_line=item.get("start_line"),
             start_side=item.get("start_side")
             or (item.get("side") if item.get("start_line") else None),
-            diff_hunk="@@ emulated @@",
+            diff_hunk=diff_hunk(
+                self.state.pulls[review.number].diff,
+                item["path"],
+                item["line"],
+                item.get("side") or "RIGHT",
+            ),  # fmt: skip
         )
         self.state.review_comments[comment.id] = comment
 
@@ -482,3 +487,27 @@ _ROUTES: list[_Route] = [
         GitHubEmulator._job_logs,
     ),
 ]
+
+
+def diff_hunk(diff: bytes, path: str, line: int, side: str) -> str:
+    """GitHub's ``diff_hunk`` of a review comment: the hunk header and its lines up to the
+    commented one (what the PR page shows above the comment)."""
+    from pr_router.changes import parse_diff
+    from pr_router.errors import DiffError
+
+    try:
+        files = parse_diff(diff)
+    except DiffError:
+        return ""
+    for f in files:
+        if f.path != path:
+            continue
+        for h in f.hunks:
+            out = [
+                f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@ {h.section}".rstrip()
+            ]
+            for dl in h.lines:
+                out.append(dl.kind + dl.text)
+                if (dl.new_no if side == "RIGHT" else dl.old_no) == line:
+                    return "\n".join(out)
+    return ""

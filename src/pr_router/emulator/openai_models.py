@@ -140,10 +140,6 @@ def parse_responses(body: Any, *, schema_in_prefix: bool) -> OpenAIRequest:
         items = [{"role": "user", "content": items}]
     if not isinstance(items, list) or not items:
         raise InvalidRequest("Missing required parameter: 'input'.", param="input")
-    if body.get("stream"):
-        raise InvalidRequest(
-            "Streaming Responses is not supported by the emulator.", param="stream"
-        )
     fmt = (body.get("text") or {}).get("format") or {"type": "text"}
     job, schema = None, None
     if fmt.get("type") == "json_schema":
@@ -164,6 +160,7 @@ def parse_responses(body: Any, *, schema_in_prefix: bool) -> OpenAIRequest:
         _effort((body.get("reasoning") or {}).get("effort"), "reasoning.effort"),
         max_tokens if isinstance(max_tokens, int) else None,
         key,
+        stream=bool(body.get("stream")),
     )
 
 
