@@ -300,7 +300,7 @@ class GitHubEmulator:
                 item["path"],
                 item["line"],
                 item.get("side") or "RIGHT",
-            ),  # fmt: skip
+            ),
         )
         self.state.review_comments[comment.id] = comment
 
