@@ -10,7 +10,7 @@ from pr_router.emulator import RealClock, Rule
 from pr_router.tokens import TokenUsage
 from providers.factories import ANSWER, emulator
 
-from .factories import call, executor
+from .factories import call, executor, policy
 
 # review and security share one schema ("findings") and the PR context on claude-opus-5-5:
 #   schema 89 + system 7 + context 2,000 = 2,096 prefix tokens; job text 5 tokens each;
@@ -106,3 +106,25 @@ def test_a_failing_writer_releases_its_readers(stack: contextlib.ExitStack) -> N
 
     assert outcome.job("review").status == "failed"
     assert outcome.job("security").status == "ok"
+
+
+def test_openai_reader_hits_the_prefix_the_writer_filled(stack: contextlib.ExitStack) -> None:
+    tiers = dict(policy().fallback)  # OpenAI on every tier
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=1.0, ttft_s=0.1))
+    ex = executor(stack, emu, policy(tiers=tiers, fallback=False))
+    key = "diff:openai:gpt-6.1-sol"
+
+    outcome = ex.run(
+        [
+            call("review", schema_name="findings", cache_key=key, cache_role="write", tiers=tiers),
+            call("security", schema_name="findings", cache_key=key, cache_role="read", tiers=tiers),
+        ]
+    )
+
+    # 2,048 of the 2,103 prompt tokens are cacheable (128-token steps); gpt-6.1 bills writes.
+    review, security = (outcome.job(j).records[0] for j in ("review", "security"))
+    assert (review.usage.cache_write_5m, review.usage.cache_read) == (2048, 0)
+    assert (security.usage.cache_write_5m, security.usage.cache_read) == (0, 2048)
+    # gpt-6.1-sol: input 2, write 2.5, read 0.1, output 10 $/MTok
+    #   security: 56*2 + 2048*0.1 + 22*10 = 112 + 204.8 + 220 = 536.8 -> $0.0005368
+    assert security.cost_usd == Decimal("0.0005368")

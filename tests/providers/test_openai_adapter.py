@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import pytest
 
-from pr_router.emulator import Rule
+from pr_router.emulator import FakeClock, Rule
 from pr_router.errors import ProviderError
+from pr_router.providers.base import ModelResponse
 from pr_router.tokens import TokenUsage
 
 from .factories import ANSWER, CONTEXT, FINDINGS, SYSTEM, emulator, openai, request
@@ -156,3 +158,32 @@ def test_a_bad_request_is_not_retryable(stack: contextlib.ExitStack) -> None:
     assert info.value.retryable is False
     assert "text.format.name" in str(info.value)
     assert len(emu.requests.where("POST", "/v1/responses")) == 1
+
+
+def test_streaming_starts_readers_at_the_first_output_not_at_acceptance(
+    stack: contextlib.ExitStack,
+) -> None:
+    clock = FakeClock(auto_advance=False)
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=2.0, ttft_s=0.5), clock=clock)
+    provider = openai(stack, emu)
+    started = threading.Event()
+    result: list[ModelResponse] = []
+
+    def run() -> None:
+        req = request(model=MODEL, cache_key="k", schema_name="findings")
+        result.append(provider.complete(req, on_start=started.set))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    # response.created and response.in_progress are out; the prompt is still being read.
+    assert not started.wait(0.3)
+    clock.advance(0.5)
+    assert started.wait(5.0)
+    clock.advance(1.5)
+    worker.join(5.0)
+
+    (response,) = result
+    assert emu.requests[0].json["stream"] is True
+    assert response.data == ANSWER
+    assert response.usage == TokenUsage(input=55, cache_write_5m=CACHED, output=22, reasoning=11)
+    assert response.request_id is not None

@@ -36,6 +36,7 @@ __all__ = ["DEFAULT_BASE_URL", "OpenAIProvider"]
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NAME = "openai"
 _FINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed"}
+_ACCEPTED_EVENTS = {"response.created", "response.queued", "response.in_progress"}
 _T = TypeVar("_T")
 
 
@@ -99,9 +100,12 @@ class OpenAIProvider(Provider):
         stream = self._client.responses.create(**params, stream=True, timeout=timeout_s)
         with stream:
             final: dict[str, Any] | None = None
-            for n, event in enumerate(stream):
-                if n == 0:
-                    # response.created: the prompt (and its cacheable prefix) has been read.
+            started = False
+            for event in stream:
+                if not started and event.type not in _ACCEPTED_EVENTS:
+                    # The first output event: the prompt (and its cacheable prefix) has been
+                    # read. response.created comes earlier, as soon as the request is accepted.
+                    started = True
                     on_start()
                 if event.type in _FINAL_EVENTS:
                     final = event.to_dict().get("response")
