@@ -175,3 +175,33 @@ def test_manual_clock_sleepers_are_released_on_stop() -> None:
     emu.stop()
     thread.join()
     assert len(errors) == 1
+
+
+def test_public_api_is_small_and_sorted() -> None:
+    import pr_router.emulator as package
+
+    assert package.__all__ == sorted(package.__all__)
+    assert set(package.__all__) == {
+        "Call",
+        "Clock",
+        "Emulator",
+        "FakeClock",
+        "RealClock",
+        "RecordedRequest",
+        "RequestLog",
+        "Rule",
+        "Scenario",
+    }
+
+
+def test_importing_the_emulator_does_not_import_the_sdks() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pr_router.emulator; print('anthropic' in sys.modules, 'openai' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False False"
