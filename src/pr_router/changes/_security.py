@@ -39,9 +39,20 @@ _RISKY_KINDS = frozenset(
 
 def sensitive_hits(files: Iterable[FileChange]) -> tuple[SensitiveHit, ...]:
     """Every reason, file by file, to treat the change as security-sensitive."""
+    changes = tuple(files)
+    # Code that moved (removed here, added there) is scanned where it was added only:
+    # a refactor then costs about half, and its reasons point at the new place.
+    moved = {
+        line.text.strip()
+        for change in changes
+        if change.kind in SCOPE_OF_KIND
+        for hunk in change.hunks
+        for line in hunk.lines
+        if line.kind == "+"
+    }
     hits: list[SensitiveHit] = []
-    for change in files:
-        hits.extend(_file_hits(change))
+    for change in changes:
+        hits.extend(_file_hits(change, moved))
     return tuple(hits)
 
 
@@ -56,7 +67,7 @@ def risk_of(hits: Iterable[SensitiveHit], files: Iterable[FileChange]) -> Risk:
     return "low"
 
 
-def _file_hits(change: FileChange) -> list[SensitiveHit]:
+def _file_hits(change: FileChange, moved: set[str]) -> list[SensitiveHit]:
     """The hits of one file: its kind, its path, then its changed lines."""
     hits: list[SensitiveHit] = []
     kind_rule = KIND_RULES.get(change.kind)
@@ -66,7 +77,7 @@ def _file_hits(change: FileChange) -> list[SensitiveHit]:
         hits.extend(_path_hits(change))
     scope = SCOPE_OF_KIND.get(change.kind)
     if scope is not None and change.hunks:
-        hits.extend(_content_hits(change, _scanner(scope)))
+        hits.extend(_content_hits(change, _scanner(scope), moved))
     return hits
 
 
@@ -103,13 +114,13 @@ class _Scanner:
     patterns: tuple[re.Pattern[str], ...]  # each rule's own, line-level pattern
 
 
-def _content_hits(change: FileChange, scanner: _Scanner) -> list[SensitiveHit]:
-    """Hits in the added, then the removed lines: one per category."""
+def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> list[SensitiveHit]:
+    """Hits in the added, then the removed (and not re-added) lines: one per category."""
     # Added lines first, so that a reason points at new code where it can; the
     # sections (enclosing functions) last, placed at their hunk's first change.
     lines = [line for hunk in change.hunks for line in hunk.lines]
     changed = [line for line in lines if line.kind == "+"]
-    changed += [line for line in lines if line.kind == "-"]
+    changed += [line for line in lines if line.kind == "-" and line.text.strip() not in moved]
     if not changed:
         return []
     changed += [section for hunk in change.hunks if (section := _section_line(hunk))]
