@@ -45,7 +45,8 @@ def test_an_outage_after_the_sdk_retries_falls_back(stack: contextlib.ExitStack)
     failed, done = outcome.job("review").records
     assert failed.error is not None
     assert failed.error.startswith("anthropic: HTTP 529 overloaded_error")
-    assert failed.request_id is None  # no response was billed
+    assert failed.request_id is not None  # the error response's id, for support
+    assert failed.cost_usd == 0
     assert len(emu.requests.where("POST", "/v1/messages")) == 2  # max_retries=1
     assert (done.provider, done.status) == ("openai", "ok")
     assert done.request_id is not None

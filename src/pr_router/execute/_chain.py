@@ -147,8 +147,9 @@ class Chain:
             try:
                 response = self._complete(target, for_target(request, target, number), release)
             except ProviderError as exc:
-                records.append(self.maker.record(plan, attempt, "failed", error=describe(exc),
-                                                 latency_s=self.clock.now() - started))  # fmt: skip
+                records.append(self.maker.record(
+                    plan, attempt, "failed", error=describe(exc),
+                    latency_s=self.clock.now() - started, request_id=exc.request_id))  # fmt: skip
                 number, escalated_from = number + 1, None
                 reason = f"fallback after {target.provider} failed: {exc}"
                 continue

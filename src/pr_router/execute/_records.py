@@ -52,8 +52,12 @@ class RecordMaker:
         response: ModelResponse | None = None,
         error: str | None = None,
         latency_s: float = 0.0,
+        request_id: str | None = None,
     ) -> LedgerRecord:
-        """One record; priced from ``response.usage`` when there is a response."""
+        """One record; priced from ``response.usage`` when there is a response.
+
+        ``request_id`` is for failed calls (the provider's id of the error response).
+        """
         record = LedgerRecord(
             run_id=self.run_id,
             timestamp=self.wall_clock(),
@@ -75,7 +79,7 @@ class RecordMaker:
             escalation_reason=attempt.reason,
             batch_id=attempt.batch_id,
             custom_id=attempt.custom_id,
-            request_id=response.request_id if response else None,
+            request_id=response.request_id if response else request_id,
         )
         return self._priced(record, response) if response is not None else record
 

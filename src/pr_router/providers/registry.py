@@ -53,7 +53,7 @@ class Providers(Mapping[str, Provider]):
         provider = self.available.get(name)
         if provider is None:
             message = self.missing.get(name) or f"provider {name!r} is not supported"
-            raise MissingKeyError(message, provider=name, hint=message)
+            raise MissingKeyError(message, provider=name)
         return provider
 
 
