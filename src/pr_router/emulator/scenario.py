@@ -109,7 +109,12 @@ def _glob(value: str | None, pattern: str) -> bool:
 
 
 class Scenario:
-    """An ordered list of rules plus the defaults for calls no rule decides."""
+    """An ordered list of rules plus the defaults for calls no rule decides.
+
+    The scenario counts each rule's matches (for ``times``): use a fresh one per emulator.
+    Defaults: no latency, time to first token a quarter of the latency, batches that end
+    60 s (emulator clock) after creation.
+    """
 
     def __init__(
         self,
