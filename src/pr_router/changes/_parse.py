@@ -12,16 +12,15 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
-from pr_router.changes import _paths
 from pr_router.changes._classify import classify, language_of
 from pr_router.changes._combined import CombinedEntry, find_combined, has_combined
+from pr_router.changes._headers import Header, git_header, plain_header
 from pr_router.changes.model import ChangeStatus, DiffLine, FileChange, FileKind, Hunk
 from pr_router.errors import DiffError
 
@@ -115,31 +114,15 @@ def _explain(exc: UnidiffParseError) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable diff"
 
 
-@dataclass(slots=True)
-class _Header:
-    """What the lines before the first hunk say about a file."""
-
-    old_name: str | None = None
-    new_name: str | None = None
-    rename: bool = False
-    copy: bool = False
-    new_file: bool = False
-    deleted: bool = False
-    old_mode: str | None = None
-    new_mode: str | None = None
-    similarity: int | None = None
-    binary: bool = False
-
-
 def _file_change(pf: Any, lines: list[str]) -> FileChange:
     """Build one ``FileChange`` from unidiff's view of a file and the raw lines."""
     start = pf.diff_line_no - 1
     if lines[start].startswith("diff --git "):
-        header = _git_header(lines, start)
+        header = git_header(lines, start)
     else:
-        header = _plain_header(pf)
+        header = plain_header(pf)
     hunks = _slice_hunks(pf, lines, start)
-    status = _status(header, hunks)
+    status = _status(header)
     old, new = header.old_name, header.new_name
     path = (old if status is ChangeStatus.DELETED else new) or old or new or ""
     binary = header.binary or bool(pf.is_binary_file)
@@ -166,8 +149,8 @@ def _file_change(pf: Any, lines: list[str]) -> FileChange:
     )
 
 
-def _status(header: _Header, hunks: tuple[Hunk, ...]) -> ChangeStatus:
-    """How the file changed, from the header (and, for plain diffs, the hunks)."""
+def _status(header: Header) -> ChangeStatus:
+    """How the file changed, as its header says."""
     if header.new_file or header.old_name is None:
         return ChangeStatus.ADDED
     if header.deleted or header.new_name is None:
@@ -185,137 +168,6 @@ def _sample(hunks: tuple[Hunk, ...]) -> str:
         return ""
     texts = [ln.text for ln in hunks[0].lines if ln.kind != "-"]
     return "\n".join(texts[:_SAMPLE_LINES])
-
-
-_GIT_HEADER_PREFIXES = (
-    "old mode ",
-    "new mode ",
-    "new file mode ",
-    "deleted file mode ",
-    "similarity index ",
-    "dissimilarity index ",
-    "rename from ",
-    "rename to ",
-    "copy from ",
-    "copy to ",
-    "index ",
-    "--- ",
-    "+++ ",
-    "Binary files ",
-    "GIT binary patch",
-)
-
-
-def _git_header(lines: list[str], start: int) -> _Header:
-    """Read the ``diff --git`` line and the extended header lines that follow it."""
-    header = _Header()
-    names = _paths.split_git_header(lines[start])
-    minus = plus = None
-    for index in range(start + 1, len(lines)):
-        line = lines[index].rstrip("\r")
-        if not line.startswith(_GIT_HEADER_PREFIXES):
-            break
-        if line.startswith("--- "):
-            minus = line[4:]
-        elif line.startswith("+++ "):
-            plus = line[4:]
-        else:
-            _git_header_line(header, line)
-    prefixed = _paths.git_prefixed(*names) if names else _prefixed_by(minus, plus)
-    header.old_name, header.new_name = _git_names(header, names, minus, plus, prefixed)
-    return header
-
-
-def _prefixed_by(minus: str | None, plus: str | None) -> bool:
-    """Whether ---/+++ names carry a/ b/ prefixes (when the diff --git line was unclear)."""
-    sides = [n for n in (minus, plus) if n is not None and n != _paths.DEV_NULL]
-    return bool(sides) and all(_paths.strip_prefix(n.strip('"')) != n.strip('"') for n in sides)
-
-
-def _git_header_line(header: _Header, line: str) -> None:
-    """Apply one extended header line (modes, rename/copy, similarity, binary)."""
-    key, _, value = line.partition(" ")
-    if line.startswith(("rename from ", "copy from ")):
-        header.old_name = _paths.unquote(line.split(" ", 2)[2])
-        header.rename, header.copy = key == "rename", key == "copy"
-    elif line.startswith(("rename to ", "copy to ")):
-        header.new_name = _paths.unquote(line.split(" ", 2)[2])
-    elif line.startswith("new file mode "):
-        header.new_file, header.new_mode = True, line.rsplit(" ", 1)[1]
-    elif line.startswith("deleted file mode "):
-        header.deleted, header.old_mode = True, line.rsplit(" ", 1)[1]
-    elif line.startswith("old mode "):
-        header.old_mode = value.split(" ", 1)[1]
-    elif line.startswith("new mode "):
-        header.new_mode = value.split(" ", 1)[1]
-    elif line.startswith(("similarity index ", "dissimilarity index ")):
-        digits = line.rsplit(" ", 1)[1].rstrip("%")
-        header.similarity = int(digits) if digits.isdigit() else None
-    elif key == "index":
-        parts = value.split(" ")
-        if len(parts) == 2:  # "index abc..def 100644": the mode did not change
-            header.old_mode = header.old_mode or parts[1]
-            header.new_mode = header.new_mode or parts[1]
-    else:  # "Binary files ... differ", "GIT binary patch"
-        header.binary = True
-
-
-def _git_names(
-    header: _Header,
-    names: tuple[str, str] | None,
-    minus: str | None,
-    plus: str | None,
-    prefixed: bool,
-) -> tuple[str | None, str | None]:
-    """Base and head names: rename/copy lines win, then ---/+++, then the diff --git line."""
-    old, new = header.old_name, header.new_name
-    if old is None:
-        old = _git_side(minus, names[0] if names else None, prefixed)
-    if new is None:
-        new = _git_side(plus, names[1] if names else None, prefixed)
-    if header.new_file:
-        old = None
-    if header.deleted:
-        new = None
-    return old, new
-
-
-def _git_side(header_name: str | None, fallback: str | None, prefixed: bool) -> str | None:
-    """One side's name from a ---/+++ line, else from the diff --git line."""
-    if header_name is not None:
-        if not header_name.startswith('"'):
-            header_name = header_name.split("\t", 1)[0]  # git adds a tab after names with spaces
-        if header_name == _paths.DEV_NULL:
-            return None
-        name = _paths.unquote(header_name)
-    elif fallback is not None:
-        name = fallback
-    else:
-        return None
-    return _paths.strip_prefix(name) if prefixed else name
-
-
-def _plain_header(pf: Any) -> _Header:
-    """Names and status of a non-git unified diff entry (diff -u, hg, svn, bzr)."""
-    source = _paths.unquote(_paths.strip_timestamp(pf.source_file, pf.source_timestamp))
-    target = _paths.unquote(_paths.strip_timestamp(pf.target_file, pf.target_timestamp))
-    source, target = _paths.strip_plain_prefixes(source, target)
-    header = _Header(old_name=source, new_name=target, binary=bool(pf.is_binary_file))
-    if source == _paths.DEV_NULL or _only_hunk_is(pf, old_side=True):
-        header.old_name, header.new_file = None, True
-    elif target == _paths.DEV_NULL or _only_hunk_is(pf, old_side=False):
-        header.new_name, header.deleted = None, True
-    return header
-
-
-def _only_hunk_is(pf: Any, *, old_side: bool) -> bool:
-    """Whether the single hunk is ``-0,0`` (a creation) or ``+0,0`` (a deletion)."""
-    if len(pf) != 1:
-        return False
-    hunk = pf[0]
-    if old_side:
-        return bool(hunk.source_start == 0 and hunk.source_length == 0)
-    return bool(hunk.target_start == 0 and hunk.target_length == 0)
 
 
 def _slice_hunks(pf: Any, lines: list[str], start: int) -> tuple[Hunk, ...]:
@@ -353,8 +205,7 @@ def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
             old_no += 1
             old_left -= 1
         elif mark == "\\":
-            no_newline_old = no_newline_old or last != "+"
-            no_newline_new = no_newline_new or last != "-"
+            no_newline_old, no_newline_new = _marker(last, no_newline_old, no_newline_new)
             continue
         else:  # " ", or an empty line that an editor stripped of its space
             append(DiffLine(" ", text if mark == " " else "", old_no, new_no))
@@ -364,11 +215,10 @@ def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
             new_left -= 1
         last = mark
     if i < len(lines) and lines[i].startswith("\\"):
-        no_newline_old = no_newline_old or last != "+"
-        no_newline_new = no_newline_new or last != "-"
+        no_newline_old, no_newline_new = _marker(last, no_newline_old, no_newline_new)
         i += 1
     section = meta.section_header.rstrip("\r")
-    hunk = Hunk(
+    return Hunk(
         meta.source_start,
         meta.source_length,
         meta.target_start,
@@ -377,8 +227,12 @@ def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
         tuple(body),
         no_newline_old,
         no_newline_new,
-    )
-    return hunk, i
+    ), i
+
+
+def _marker(last: str, old: bool, new: bool) -> tuple[bool, bool]:
+    """Apply a "\\ No newline at end of file" that follows a line marked ``last``."""
+    return old or last != "+", new or last != "-"
 
 
 def _combined_change(entry: CombinedEntry) -> FileChange:
