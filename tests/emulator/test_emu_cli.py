@@ -46,7 +46,7 @@ def test_serves_until_interrupted(tmp_path: Path) -> None:
     ) as proc:
         assert proc.stdout is not None
         lines: list[str] = []
-        while not any(line.startswith("export OPENAI_BASE_URL=") for line in lines):
+        while not any(line.startswith("export GITHUB_API_URL=") for line in lines):
             line = proc.stdout.readline()
             assert line, f"emulator exited early: {proc.stderr.read() if proc.stderr else ''}"
             lines.append(line.strip())
@@ -57,6 +57,7 @@ def test_serves_until_interrupted(tmp_path: Path) -> None:
         )
         assert env["ANTHROPIC_BASE_URL"].startswith("http://127.0.0.1:")
         assert env["OPENAI_BASE_URL"] == env["ANTHROPIC_BASE_URL"] + "/v1"
+        assert env["GITHUB_API_URL"] == env["ANTHROPIC_BASE_URL"] + "/github"
         with anthropic.Anthropic(
             api_key="k", base_url=env["ANTHROPIC_BASE_URL"], max_retries=0
         ) as client:

@@ -7,10 +7,9 @@ pr-router itself) talk to it. It binds 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
-import importlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from pr_router.errors import UsageError
 
@@ -40,13 +39,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _github_mount() -> dict[str, Handler]:
-    """The GitHub emulation at ``/github``, when that module offers ``default_handler()``."""
-    try:
-        github = importlib.import_module("pr_router.emulator.github")
-    except ImportError:
-        return {}
-    factory = getattr(github, "default_handler", None)
-    return {"/github": cast("Handler", factory())} if callable(factory) else {}
+    """The GitHub emulation (an empty in-memory repository) at ``/github``."""
+    from pr_router.emulator.github import GitHubEmulator
+
+    return {"/github": GitHubEmulator()}
 
 
 def env_lines(base_url: str, *, github: bool) -> list[str]:
