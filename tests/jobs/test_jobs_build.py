@@ -205,7 +205,8 @@ def test_custom_jobs_are_built_and_validated_like_builtins() -> None:
     )
     assert migration.request.shared_context == review.request.shared_context
     assert migration.request.instructions.startswith(
-        f"## Task: Migration review\n{MIGRATION_PROMPT}\n\nEach finding:"
+        f"## Task: Migration review\n{MIGRATION_PROMPT}\n\nsummary: two to five sentences on "
+        "what you found.\nEach finding:"
     )
     assert migration.request.schema_name == "ReviewOutput"
     assert notes.request.schema_name == "CommentOutput"

@@ -186,7 +186,7 @@ low when the excerpt does not show the cause.
 def custom_instructions(title: str, prompt: str, output: str) -> str:
     """Instructions of a policy-defined job (its prompt comes from the base branch)."""
     if output == "findings":
-        shape = _FINDING_FIELDS
+        shape = "summary: two to five sentences on what you found.\n" + _FINDING_FIELDS
     else:
         shape = "body: your answer in Markdown, short and specific to this pull request."
     return f"## Task: {title}\n{prompt.strip()}\n\n{shape}\n"
