@@ -125,7 +125,7 @@ def test_describe_section() -> None:
             "summary": "Raise **415** for a non-JSON content type.",
             "walkthrough": [
                 {"path": REQUEST_PY, "change": "Raise `UnsupportedMediaType` | not `BadRequest`"},
-                {"path": "CHANGES.rst", "change": "Changelog entry"},
+                {"path": "b/CHANGES.rst", "change": "Changelog entry"},
                 {"path": "src/nope.py", "change": "invented"},
             ],
         },

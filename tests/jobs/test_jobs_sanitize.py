@@ -63,7 +63,13 @@ def test_fence_label_is_restricted() -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("src/app.py", "`src/app.py`"), ("we`ird", "``we`ird``"), ("`x`", "`` `x` ``")],
+    [
+        ("src/app.py", "`src/app.py`"),
+        ("we`ird", "``we`ird``"),
+        ("`x`", "`` `x` ``"),
+        ("a\nb\u202ec", "`a bc`"),
+        ("<!-- pr-router:state -->.md", "`<!\u200b-- pr-router:state -->.md`"),
+    ],
 )
 def test_inline_code(text: str, code: str) -> None:
     assert inline_code(text) == code

@@ -92,8 +92,12 @@ def fence(text: str, source: str, *, info: str = "") -> str:
 
 
 def inline_code(text: str) -> str:
-    """A one-line code span around ``text`` (a path, a name) that nothing inside can break."""
-    flat = " ".join(_strip_hidden(text).split())
+    """A one-line code span around ``text`` (a path, a name) that nothing inside can break.
+
+    File names are PR-controlled: ``<!--`` is broken here too, so a file called
+    ``<!-- pr-router:state ... -->`` cannot plant a marker in a comment that quotes it.
+    """
+    flat = " ".join(_strip_hidden(text).split()).replace("<!--", "<!\u200b--")
     longest = max((len(m) for m in _BACKTICK_RUN.findall(flat)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") else ""

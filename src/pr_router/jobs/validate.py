@@ -163,8 +163,11 @@ def _describe(prepared: PreparedJob, response: ModelResponse) -> JobResult:
     out = parse_output(DescribeOutput, response)
     if not out.summary.strip():
         raise _reject(response, "empty output: no summary")
-    known = [w for w in out.walkthrough if normalise_path(w.path, prepared.index) in prepared.pr_paths
-             or w.path in prepared.pr_paths]  # fmt: skip
+    known = [
+        w.model_copy(update={"path": path})
+        for w in out.walkthrough
+        if (path := normalise_path(w.path, prepared.index)) in prepared.pr_paths
+    ]
     unknown = len(out.walkthrough) - len(known)
     if len(out.walkthrough) >= 2 and unknown * 2 > len(out.walkthrough):
         raise _reject(
