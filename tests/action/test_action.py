@@ -163,9 +163,11 @@ def test_ci_failure_example() -> None:
 
 
 def test_fork_safe_example_keeps_secrets_away_from_pr_code() -> None:
-    path = ROOT / "examples/workflows/fork-safe.yml"
-    jobs = load(path)["jobs"]
-    record, route = jobs["record"], jobs["route"]
+    record = load(ROOT / "examples/workflows/fork-safe-record.yml")["jobs"]["record"]
+    route = load(ROOT / "examples/workflows/fork-safe-review.yml")["jobs"]["route"]
+    assert _on(ROOT / "examples/workflows/fork-safe-review.yml")["workflow_run"]["workflows"] == [
+        "pr-router record"
+    ]
     assert "secrets." not in str(record)  # parsed YAML: comments are gone
     assert record["permissions"] == {}
     assert "secrets." in str(route)

@@ -165,7 +165,8 @@ def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings
             )
         if pr.ci_failed:
             logs = _failure_logs(services.github, event.workflow_run.run_id)  # type: ignore[union-attr]
-        elif env.get("PR_ROUTER_ON_WORKFLOW_RUN", "failure-summary") == "review":
+        elif env.get("PR_ROUTER_PR_NUMBER") or env.get("PR_ROUTER_ON_WORKFLOW_RUN") == "review":
+            # Fork-safe stage two: the PR recorded by an unprivileged pull_request run.
             pr = replace(pr, event="pull_request", action="synchronize")
         else:
             return Outcome(0, message="nothing to do: the CI run did not fail")
