@@ -91,6 +91,15 @@ def test_security_instructions_list_hits_without_repeating_the_path() -> None:
     assert "- `src/app/m1.py` line 1: builds a shell command (shell, from content)\n" in text
     assert "- … and 4 more\n" in text
     assert "src/app/m41.py" not in text
+    removed = SensitiveHit(
+        "a.py", "url-parsing", "a.py:46 (removed line): builds URLs", 46, "content"
+    )
+    assert (
+        security_instructions((removed,)).count(
+            "- `a.py` line 46 (removed line): builds URLs (url-parsing, from content)\n"
+        )
+        == 1
+    )
 
 
 def test_custom_comment_instructions() -> None:

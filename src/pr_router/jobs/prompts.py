@@ -8,6 +8,7 @@ instructions, which come after the shared context.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pr_router.changes.model import SensitiveHit
@@ -84,14 +85,14 @@ summary: two to five sentences on what the change does and its main risks.
 
 
 def _hit_line(hit: SensitiveHit) -> str:
-    # The detector's reason starts with the location; the path is shown once, as code,
-    # because a file name is PR-controlled text.
+    # The detector's reason starts with its location ("path:12 (removed line): ..."); the path
+    # is shown once, as code, because a file name is PR-controlled text.
     reason = sanitize_text(hit.reason)
-    for prefix in (f"{hit.path}:{hit.line}:", f"{hit.path}:"):
-        if reason.startswith(prefix):
-            reason = reason[len(prefix) :].strip()
-            break
-    where = inline_code(hit.path) + (f" line {hit.line}" if hit.line else "")
+    note = ""
+    m = re.match(rf"{re.escape(hit.path)}(?::\d+)?(?: \(([^)]*)\))?:\s*", reason)
+    if m:
+        reason, note = reason[m.end() :], f" ({m.group(1)})" if m.group(1) else ""
+    where = inline_code(hit.path) + (f" line {hit.line}{note}" if hit.line else note)
     return f"- {where}: {' '.join(reason.split())} ({hit.category}, from {hit.source})"
 
 
