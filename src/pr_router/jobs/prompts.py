@@ -87,12 +87,12 @@ summary: two to five sentences on what the change does and its main risks.
 def _hit_line(hit: SensitiveHit) -> str:
     # The detector's reason starts with its location ("path:12 (removed line): ..."); the path
     # is shown once, as code, because a file name is PR-controlled text.
-    reason = sanitize_text(hit.reason)
-    note = ""
-    m = re.match(rf"{re.escape(hit.path)}(?::\d+)?(?: \(([^)]*)\))?:\s*", reason)
+    reason, line, note = sanitize_text(hit.reason), hit.line, ""
+    m = re.match(rf"{re.escape(hit.path)}(?::(\d+))?(?: \(([^)]*)\))?:\s*", reason)
     if m:
-        reason, note = reason[m.end() :], f" ({m.group(1)})" if m.group(1) else ""
-    where = inline_code(hit.path) + (f" line {hit.line}{note}" if hit.line else note)
+        reason, note = reason[m.end() :], f" ({m.group(2)})" if m.group(2) else ""
+        line = line or (int(m.group(1)) if m.group(1) else None)
+    where = inline_code(hit.path) + (f" line {line}" if line else "") + note
     return f"- {where}: {' '.join(reason.split())} ({hit.category}, from {hit.source})"
 
 
