@@ -49,7 +49,11 @@ class Executor:
         self._batches = BatchRunner(self._chain, clock, wall_clock)
 
     def run(self, calls: Sequence[JobCall[Any]]) -> RunOutcome:
-        """Run every call; batch jobs not ended within the wait budget come back pending."""
+        """Run every call; batch jobs not ended within the wait budget come back pending.
+
+        The budget (``policy.batch.wait_seconds`` on the injected clock) counts from the start
+        of the run, so a run takes about max(slowest sync job, budget).
+        """
         _check(calls)
         deadline = self.clock.now() + self.policy.batch.wait_seconds
         batch_calls = [c for c in calls if c.plan.mode == "batch"]
@@ -59,6 +63,8 @@ class Executor:
         done += [r for r in early if isinstance(r, JobOutcome)]
         settled, pending = self._finish(submitted, deadline)
         by_job = {o.job: o for o in done + settled}
+        # Every path above yields exactly one outcome per job; anything else is a bug here.
+        assert len(by_job) == len(done) + len(settled) == len(calls), "job outcomes lost"
         return RunOutcome(tuple(by_job[c.job] for c in calls), pending)
 
     def collect(
