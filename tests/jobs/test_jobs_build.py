@@ -59,8 +59,11 @@ def test_one_call_per_job_with_unique_valid_custom_ids() -> None:
         "medium",
         8000,
     )
-    assert (review.schema_name, calls[1].request.schema_name) == ("ReviewOutput", "SecurityOutput")
-    assert review.output_schema["title"] == "ReviewOutput"
+    assert (review.schema_name, calls[1].request.schema_name) == (
+        "FindingsOutput",
+        "FindingsOutput",
+    )
+    assert review.output_schema["title"] == "FindingsOutput"
 
 
 def test_custom_id_is_reduced_to_what_providers_accept() -> None:
@@ -208,7 +211,7 @@ def test_custom_jobs_are_built_and_validated_like_builtins() -> None:
         f"## Task: Migration review\n{MIGRATION_PROMPT}\n\nsummary: two to five sentences on "
         "what you found.\nEach finding:"
     )
-    assert migration.request.schema_name == "ReviewOutput"
+    assert migration.request.schema_name == "FindingsOutput"
     assert notes.request.schema_name == "CommentOutput"
     assert "## Diff" not in notes.request.shared_context
     result = migration.validate(

@@ -11,6 +11,7 @@ from pr_router.changes import LineMap
 from pr_router.errors import InvalidOutputError
 from pr_router.jobs import JobResult, validator_for
 from pr_router.jobs.anchors import place
+from pr_router.jobs.prepare import output_model
 
 from .helpers import DIFFS, finding, inputs, job_plan, load_diff, response
 
@@ -188,6 +189,9 @@ def test_security_findings_keep_their_cwe() -> None:
     )
 
 
-def test_security_schema_requires_cwe() -> None:
-    reason = _reason({"summary": "s", "findings": [finding(REQUEST_PY, 624)]}, job="security")
-    assert reason == "schema: findings.0.cwe: field required"
+def test_review_and_security_share_one_schema_and_a_missing_cwe_means_none() -> None:
+    """One findings schema for every findings job (so they share the cached prefix); the
+    schema lists ``cwe`` as required for strict providers, the parser reads it as optional."""
+    assert output_model("review", "findings") is output_model("security", "findings")
+    result = _review({"summary": "s", "findings": [finding(REQUEST_PY, 624)]}, job="security")
+    assert [f.cwe for f in result.findings] == [None]

@@ -9,7 +9,7 @@ exact problem.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,8 @@ __all__ = [
     "DocSuggestion",
     "DocsOutput",
     "FailureOutput",
+    "Finding",
+    "FindingsOutput",
     "JobOutput",
     "ReviewFinding",
     "ReviewOutput",
@@ -41,8 +43,22 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ReviewFinding(_Out):
-    """One problem the reviewer found, anchored to lines of the diff listing."""
+def _all_required(schema: dict[str, Any]) -> None:
+    """Strict structured output: every property required, no defaults in the schema."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+    schema["required"] = list(schema.get("properties", {}))
+
+
+class Finding(_Out):
+    """One problem found in the diff, anchored to lines of the diff listing.
+
+    Every findings job (review, security, custom) answers with this one schema: providers
+    treat the output schema as part of the prompt prefix, so a shared schema is what lets
+    the second job read the PR context from the prompt cache.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_all_required)
 
     file: str = Field(description="Path exactly as in the diff listing.")
     start_line: int = Field(description="First line of the range, numbered as in the listing.")
@@ -50,6 +66,11 @@ class ReviewFinding(_Out):
     side: Side = Field(description="RIGHT for added or context lines, LEFT for removed lines.")
     severity: Severity
     category: str = Field(description="One word or two: bug, correctness, performance, ...")
+    # Lenient when parsing (a missing CWE means none), required in the schema sent to the
+    # providers (strict structured output wants every property listed).
+    cwe: str | None = Field(
+        default=None, description='CWE id such as "CWE-79" for a security weakness, else null.'
+    )
     title: str = Field(description="Short headline, under 80 characters.")
     explanation: str = Field(description="Why it is a problem and what happens, in Markdown.")
     suggestion: str | None = Field(
@@ -57,24 +78,18 @@ class ReviewFinding(_Out):
     )
 
 
-class SecurityFinding(ReviewFinding):
-    """A security finding: a review finding that also names its weakness class."""
-
-    cwe: str | None = Field(description='CWE id such as "CWE-79", or null.')
-
-
-class ReviewOutput(_Out):
-    """Output of the review job and of custom ``findings`` jobs."""
+class FindingsOutput(_Out):
+    """Output of the review and security jobs and of custom ``findings`` jobs."""
 
     summary: str = Field(description="Two to five sentences on the change and its risks.")
-    findings: list[ReviewFinding]
+    findings: list[Finding]
 
 
-class SecurityOutput(_Out):
-    """Output of the security job."""
-
-    summary: str = Field(description="Two to five sentences on the change's security impact.")
-    findings: list[SecurityFinding]
+# The jobs' names for the shared schema.
+ReviewFinding: TypeAlias = Finding
+SecurityFinding: TypeAlias = Finding
+ReviewOutput: TypeAlias = FindingsOutput
+SecurityOutput: TypeAlias = FindingsOutput
 
 
 class WalkthroughEntry(_Out):
@@ -128,14 +143,8 @@ class CommentOutput(_Out):
     body: str = Field(description="The comment, in Markdown.")
 
 
-JobOutput = (
-    ReviewOutput
-    | SecurityOutput
-    | DescribeOutput
-    | ChangelogOutput
-    | DocsOutput
-    | FailureOutput
-    | CommentOutput
+JobOutput: TypeAlias = (
+    FindingsOutput | DescribeOutput | ChangelogOutput | DocsOutput | FailureOutput | CommentOutput
 )
 
 

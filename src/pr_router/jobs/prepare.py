@@ -29,8 +29,7 @@ from pr_router.jobs.outputs import (
     DescribeOutput,
     DocsOutput,
     FailureOutput,
-    ReviewOutput,
-    SecurityOutput,
+    FindingsOutput,
 )
 from pr_router.jobs.prompts import (
     SYSTEM_PREAMBLE,
@@ -74,7 +73,7 @@ def output_model(job: str, output: str) -> type[BaseModel]:
         "comment": CommentOutput,
     }
     if output == "findings":
-        return SecurityOutput if job == "security" else ReviewOutput
+        return FindingsOutput  # one schema for every findings job: see outputs.Finding
     return models[output]
 
 

@@ -39,9 +39,7 @@ from pr_router.jobs.outputs import (
     DescribeOutput,
     DocsOutput,
     FailureOutput,
-    ReviewOutput,
-    SecurityFinding,
-    SecurityOutput,
+    FindingsOutput,
 )
 from pr_router.jobs.prepare import PreparedJob, prepare_job
 from pr_router.jobs.results import Finding, JobResult, Section, fingerprint
@@ -120,11 +118,7 @@ def _noop(prepared: PreparedJob, a: Anchor, suggestion: str | None) -> bool:
 
 
 def _findings(prepared: PreparedJob, response: ModelResponse) -> JobResult:
-    out: ReviewOutput | SecurityOutput
-    if prepared.model is SecurityOutput:
-        out = parse_output(SecurityOutput, response)
-    else:
-        out = parse_output(ReviewOutput, response)
+    out = parse_output(FindingsOutput, response)
     if not out.summary.strip() and not out.findings:
         raise _reject(response, "empty output")
     for i, raw in enumerate(out.findings):
@@ -149,7 +143,7 @@ def _findings(prepared: PreparedJob, response: ModelResponse) -> JobResult:
             job=job, job_title=title, path=a.path, line=a.line, side=a.side,
             start_line=a.start_line, severity=raw.severity, category=raw.category,
             title=raw.title, explanation=raw.explanation, suggestion=suggestion,
-            cwe=raw.cwe if isinstance(raw, SecurityFinding) else None,
+            cwe=raw.cwe,
             moved_from=a.moved_from, exact=a.exact,
             fingerprint=fingerprint(job, a.path, raw.title, a.line),
         ))  # fmt: skip

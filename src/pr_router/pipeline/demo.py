@@ -44,9 +44,18 @@ def _data(name: str) -> bytes:
     return resources.files("pr_router.data.demo").joinpath(name).read_bytes()
 
 
+# Review and security share one output schema, so their canned answers are told apart by
+# the task heading of their instructions.
+_MATCH = {"ReviewOutput": "## Task: code review", "SecurityOutput": "## Task: security scan"}
+
+
 def _scenario(canned: bool) -> Scenario:
     outputs: dict[str, Any] = json.loads(_data("outputs.json")) if canned else {}
-    rules = [Rule(job=name, output=out, latency_s=4.0, ttft_s=0.6) for name, out in outputs.items()]
+    rules = [
+        Rule(job=None if name in _MATCH else name, prompt=_MATCH.get(name),
+             output=out, latency_s=4.0, ttft_s=0.6)
+        for name, out in outputs.items()
+    ]  # fmt: skip
     rules.append(Rule(batch_duration_s=BATCH_MINUTES * 60))
     return Scenario(rules)
 
