@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from decimal import Decimal
 
-from pr_router.emulator import RealClock, Rule
+from pr_router.emulator import FakeClock, RealClock, Rule
 from pr_router.tokens import TokenUsage
 from providers.factories import ANSWER, emulator
 
@@ -56,11 +57,10 @@ def test_writer_streams_and_reader_does_not(stack: contextlib.ExitStack) -> None
 
     ex.run(critical_pair())
 
-    bodies = {r.json["output_config"]["format"]["schema"]["title"]: r.json for r in emu.requests}
     calls = emu.requests.where("POST", "/v1/messages")
-    streamed = [c.json.get("stream", False) for c in calls]
-    assert sorted(streamed) == [False, True]
-    assert len(bodies) == 1  # both sent the same schema, so the same prefix
+    streamed = {c.json["messages"][0]["content"][1]["text"]: c.json.get("stream", False)
+                for c in calls}  # fmt: skip
+    assert streamed == {"Do the review job.": True, "Do the security job.": False}
 
 
 def test_without_cache_roles_both_start_at_once_and_both_write(
@@ -128,3 +128,38 @@ def test_openai_reader_hits_the_prefix_the_writer_filled(stack: contextlib.ExitS
     # gpt-6.1-sol: input 2, write 2.5, read 0.1, output 10 $/MTok
     #   security: 56*2 + 2048*0.1 + 22*10 = 112 + 204.8 + 220 = 536.8 -> $0.0005368
     assert security.cost_usd == Decimal("0.0005368")
+
+
+def _arrivals_while_the_clock_stands(stack: contextlib.ExitStack, jobs: list) -> int:  # type: ignore[type-arg]
+    """Requests the emulator got before its (manual) clock reached the writer's first token."""
+    clock = FakeClock(auto_advance=False)
+    emu = emulator(stack, Rule(output=ANSWER, latency_s=1.0, ttft_s=0.1), clock=clock)
+    ex = executor(stack, emu)
+    worker = threading.Thread(target=ex.run, args=(jobs,))
+    worker.start()
+    deadline = time.monotonic() + 2.0
+    while len(emu.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    seen = len(emu.requests)
+    for _ in range(100):  # let both jobs finish: move the clock until the run returns
+        clock.advance(1.0)
+        worker.join(0.05)
+        if not worker.is_alive():
+            break
+    assert not worker.is_alive()
+    return seen
+
+
+def test_readers_wait_for_the_writers_first_token(stack: contextlib.ExitStack) -> None:
+    assert _arrivals_while_the_clock_stands(stack, critical_pair()) == 1
+
+
+def test_a_reader_whose_prefix_differs_is_not_held_back(stack: contextlib.ExitStack) -> None:
+    # Same cache_key, but each job sends its own schema: the providers place the schema
+    # before the prompt, so security could never read review's prefix. No waiting.
+    jobs = [
+        call("review", cache_key="diff:opus", cache_role="write"),
+        call("security", cache_key="diff:opus", cache_role="read"),
+    ]
+
+    assert _arrivals_while_the_clock_stands(stack, jobs) == 2

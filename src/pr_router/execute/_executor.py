@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -118,7 +120,8 @@ class Executor:
             step = Step(call.plan.tier)  # type: ignore[arg-type]
             return self._chain.run(call.plan, call.request, call.validate, step, release=release)
 
-        return Task(run, call.plan.cache_key, call.plan.cache_role)
+        key = cache_prefix(call) if call.request.cache_key is not None else None
+        return Task(run, key, call.plan.cache_role if key is not None else None)
 
     def _follow(self, follow: FollowUp) -> Task:
         def run(_: Release | None) -> JobOutcome:
@@ -126,6 +129,18 @@ class Executor:
                                    prior=follow.prior)  # fmt: skip
 
         return Task(run)
+
+
+def cache_prefix(call: JobCall[Any]) -> str:
+    """What a provider's prompt cache matches on: model, system, schema and shared context.
+
+    Jobs with the same ``cache_key`` but, say, different output schemas (which the providers
+    place before the prompt) cannot read each other's prefix, so they are not held back.
+    """
+    r = call.request
+    parts = [call.plan.provider, r.model, r.cache_key, r.system, r.schema_name,
+             r.output_schema, r.shared_context]  # fmt: skip
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def _check(calls: Sequence[JobCall[Any]]) -> None:

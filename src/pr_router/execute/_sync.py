@@ -1,8 +1,9 @@
 """Synchronous jobs side by side, with readers of a shared prompt cache started after its writer.
 
-For jobs with the same ``cache_key`` the ``write`` job starts first; the ``read`` jobs start
-once the writer's provider has begun answering (its prefix is then in the cache) or the
-writer has ended. Everything else starts at once.
+For jobs sharing a cached prefix (same ``cache_key`` and the same prompt start, see
+``cache_prefix``) the ``write`` job starts first; the ``read`` jobs start once the writer's
+provider has begun answering (its prefix is then in the cache) or the writer has ended.
+Everything else starts at once.
 """
 
 from __future__ import annotations
