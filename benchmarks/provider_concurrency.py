@@ -5,8 +5,7 @@ emulator on the real clock. Each critical job answers after ``--latency`` second
 token after ``--ttft``). Prints the wall time of review + security against the slowest single
 job (target ratio <= 1.25, with the security job still reading the review's cached prefix),
 then the cost of the whole run as routed (cached, auxiliary jobs batched) next to the same
-jobs sent plainly (all sync, no cache marks). Both for the jobs as the jobs layer builds
-them and with review and security sharing one output schema (see ``_shared_schema``).
+jobs sent plainly (all sync, no cache marks).
 
     python benchmarks/provider_concurrency.py [--latency 1.0] [--ttft 0.1] [--json]
 """
@@ -19,6 +18,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -40,15 +40,10 @@ def _demo(name: str) -> bytes:
     return resources.files("pr_router.data.demo").joinpath(name).read_bytes()
 
 
-def _scenario(latency: float, ttft: float) -> Scenario:
-    """Canned demo answers by schema name; critical jobs slow, the rest quick."""
-    outputs: dict[str, Any] = json.loads(_demo("outputs.json"))
-    slow = {"ReviewOutput", "SecurityOutput"}
-    rules = [
-        Rule(job=name, output=out, latency_s=latency if name in slow else 0.05, ttft_s=ttft)
-        for name, out in outputs.items()
-    ]
-    return Scenario(rules, batch_duration_s=0.3)
+def _scenario(frontier_model: str, latency: float, ttft: float) -> Scenario:
+    """Frontier calls (the critical jobs) slow, everything else quick; schema-filled answers."""
+    rules = [Rule(model=frontier_model, latency_s=latency, ttft_s=ttft)]
+    return Scenario(rules, latency_s=0.05, batch_duration_s=0.3)
 
 
 def _calls(policy: Policy, prices: PriceTable) -> list[JobCall[Any]]:
@@ -58,26 +53,6 @@ def _calls(policy: Policy, prices: PriceTable) -> list[JobCall[Any]]:
     context = pr_context_from_pull(event["pull_request"])
     plan = route(policy, changes, context, prices=prices)
     return build_calls(plan, JobInputs(changes, context, policy, run_tag="bench"))
-
-
-def _shared_schema(calls: Sequence[JobCall[Any]]) -> list[JobCall[Any]]:
-    """Security sends the review's output schema, so both prompts start with the same bytes.
-
-    The providers put the structured-output schema before the prompt, so two jobs with
-    different schemas never share a cached prefix. This variant shows what one shared
-    findings schema would give; its outputs are taken as they come (no job validation).
-    """
-    review = next(c.request for c in calls if c.job == "review")
-    out = []
-    for c in calls:
-        if c.job != "security":
-            out.append(c)
-            continue
-        request = replace(
-            c.request, output_schema=review.output_schema, schema_name=review.schema_name
-        )
-        out.append(replace(c, request=request, validate=lambda r: r.data))
-    return out
 
 
 def _plain(calls: Sequence[JobCall[Any]]) -> list[JobCall[Any]]:
@@ -111,12 +86,15 @@ def _run(
             providers.close()
 
 
-def _figures(
-    calls: Sequence[JobCall[Any]], policy: Policy, prices: PriceTable, timing: tuple[float, float]
-) -> dict[str, Any]:
-    """Wall time of the critical pair, cache reads, and the plain vs routed cost."""
-    critical = [c for c in calls if c.job in CRITICAL]
-    crit, wall = _run(_scenario(*timing), policy, prices, critical)
+def measure(latency: float, ttft: float) -> dict[str, Any]:
+    """Wall time of the critical pair, its cache reads, and the plain vs routed cost."""
+    loaded = load_policy(None)
+    batch = BatchSettings(wait_seconds=30, poll_initial_seconds=0.05, poll_max_seconds=0.2)
+    policy = loaded.policy.model_copy(update={"batch": batch})
+    prices = loaded.prices
+    calls = _calls(policy, prices)
+    timing = (policy.tiers["frontier"].model, latency, ttft)
+    crit, wall = _run(_scenario(*timing), policy, prices, [c for c in calls if c.job in CRITICAL])
     routed, _ = _run(_scenario(*timing), policy, prices, calls)
     plain, _ = _run(_scenario(*timing), policy, prices, _plain(calls))
     slowest = max(r.latency_s for r in crit.records)
@@ -125,40 +103,27 @@ def _figures(
         "slowest_job_s": round(slowest, 3),
         "ratio": round(wall / slowest, 3),
         "cache_read_tokens": sum(r.usage.cache_read for r in crit.records),
-        "cache_write_tokens": sum(r.usage.tokens().cache_write for r in crit.records),
         "usd_plain": str(plain.cost_usd),
         "usd_cached_batched": str(routed.cost_usd),
-        "statuses": {o.job: o.status for o in routed.jobs},
+        "jobs": {o.job: f"{o.status} ({o.records[-1].mode})" for o in routed.jobs},
     }
 
 
-def measure(latency: float, ttft: float) -> dict[str, Any]:
-    """Figures for the jobs as built today, and with one schema for review and security."""
-    loaded = load_policy(None)
-    batch = BatchSettings(wait_seconds=30, poll_initial_seconds=0.05, poll_max_seconds=0.2)
-    policy = loaded.policy.model_copy(update={"batch": batch})
-    calls = _calls(policy, loaded.prices)
-    result = _figures(calls, policy, loaded.prices, (latency, ttft))
-    result["shared_schema"] = _figures(
-        _shared_schema(calls), policy, loaded.prices, (latency, ttft)
-    )
-    return result
-
-
 def _text(result: dict[str, Any]) -> str:
-    shared = result["shared_schema"]
-    rows = [
-        ("review + security wall time (s)", "wall_s"),
-        ("slowest single job (s)", "slowest_job_s"),
-        ("ratio (target <= 1.25)", "ratio"),
-        ("cache read tokens (critical)", "cache_read_tokens"),
-        ("cache write tokens (critical)", "cache_write_tokens"),
-        ("USD plain: all sync, no caching", "usd_plain"),
-        ("USD as routed: cached + batched", "usd_cached_batched"),
-    ]
-    lines = [f"{'':<34}{'jobs as built':>16}{'shared schema':>16}"]
-    lines += [f"{label:<34}{result[key]!s:>16}{shared[key]!s:>16}" for label, key in rows]
-    return "\n".join(lines)
+    saved = Decimal(result["usd_plain"]) - Decimal(result["usd_cached_batched"])
+    share = saved / Decimal(result["usd_plain"]) * 100
+    jobs = ", ".join(f"{job}: {status}" for job, status in result["jobs"].items())
+    return "\n".join([
+        f"review + security wall time   {result['wall_s']:.3f} s",
+        f"slowest single job            {result['slowest_job_s']:.3f} s",
+        f"ratio                         {result['ratio']:.3f}  (target <= 1.25)",
+        f"cache read tokens (security)  {result['cache_read_tokens']}",
+        "",
+        f"plain (all sync, no caching)  ${result['usd_plain']}",
+        f"cached + auxiliary batched    ${result['usd_cached_batched']}",
+        f"saved                         ${saved} ({share:.1f}%)",
+        f"jobs as routed                {jobs}",
+    ])  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     result = measure(args.latency, args.ttft)
-    print(json.dumps(result) if args.json else _text(result))
+    if args.json:
+        result.pop("jobs")
+        print(json.dumps(result))
+    else:
+        print(_text(result))
     return 0
 
 
