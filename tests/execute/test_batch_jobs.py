@@ -170,3 +170,34 @@ def test_a_provider_without_a_key_sends_its_batch_to_the_fallback(
         "batch",
         2,
     )
+
+
+def test_a_refused_batch_is_retried_job_by_job_synchronously(
+    stack: contextlib.ExitStack,
+) -> None:
+    emu = emulator(stack, Rule(endpoint="/v1/messages/batches", fault="500"), Rule(output=ANSWER))
+    ex = executor(stack, emu)
+
+    outcome = ex.run(aux_calls())
+
+    assert [o.status for o in outcome.jobs] == ["ok", "ok", "ok"]
+    first, second = outcome.job("docs").records
+    assert first.error is not None
+    assert first.error.startswith("batch submission failed: anthropic: HTTP 500 api_error")
+    assert first.batch_id is None
+    assert (second.mode, second.provider, second.attempt) == ("sync", "anthropic", 2)
+
+
+def test_a_poll_that_fails_is_tried_again_next_time(stack: contextlib.ExitStack) -> None:
+    emu = emulator(
+        stack,
+        Rule(endpoint="/v1/messages/batches/*", fault="no-retry", times=2),
+        Rule(output=ANSWER),
+        batch_duration_s=5.0,
+    )
+    ex = executor(stack, emu)
+
+    outcome = ex.run(aux_calls())
+
+    assert [o.status for o in outcome.jobs] == ["ok", "ok", "ok"]
+    assert {r.mode for r in outcome.records} == {"batch"}
