@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def real_diffs_dir() -> Path | None:
     """``$PR_ROUTER_REAL_DIFFS`` or ``../shared/fixtures/diffs/real`` next to the repo."""
-    candidates = [os.environ.get("PR_ROUTER_REAL_DIFFS"), ROOT.parent / "shared/fixtures/diffs/real"]
+    candidates = [
+        os.environ.get("PR_ROUTER_REAL_DIFFS"),
+        ROOT.parent / "shared/fixtures/diffs/real",
+    ]
     for c in candidates:
         if c and Path(c).is_dir():
             return Path(c)
@@ -31,7 +34,10 @@ def synthetic_diff(changed_lines: int, *, files: int = 20) -> bytes:
             adds = min(remaining, 40)
             out.append(f"@@ -{line},6 +{line},{6 + adds} @@ def handler_{line}():")
             out += [f"     context_{line + i} = compute({i})" for i in range(3)]
-            out += [f"+    value_{line + i} = transform(request.args.get('k{i}'), {i})" for i in range(adds)]
+            out += [
+                f"+    value_{line + i} = transform(request.args.get('k{i}'), {i})"
+                for i in range(adds)
+            ]
             out += [f"     tail_{line + i} = finish({i})" for i in range(3)]
             remaining -= adds
             line += 60

@@ -66,7 +66,9 @@ def _startup(args: list[str], repeat: int) -> tuple[float, bool]:
     times, leaked = [], False
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        )
         times.append(time.perf_counter() - start)
         leaked |= proc.stderr.strip().endswith("True")
     return statistics.median(times), leaked
@@ -79,7 +81,10 @@ def main() -> int:
     args = parser.parse_args()
     name, data = _largest()
     _plan(data)  # warm imports and price data once; the ratio compares steady-state work
-    plan_s, parse_s = _best(lambda: _plan(data), args.repeat), _best(lambda: _parse(data), args.repeat)
+    plan_s, parse_s = (
+        _best(lambda: _plan(data), args.repeat),
+        _best(lambda: _parse(data), args.repeat),
+    )
     lines = data.count(b"\n")
     big = synthetic_diff(20_000)
     big_s = _best(lambda: _plan(big), args.repeat)
@@ -97,7 +102,9 @@ def main() -> int:
     print(f"plan:        {plan_s * 1000:8.1f} ms")
     print(f"bare parse:  {parse_s * 1000:8.1f} ms   ratio {result['ratio']}x (target <= 3x)")
     print(f"20k-line plan: {big_s * 1000:6.1f} ms (target < 1000 ms)")
-    print(f"startup: --help {help_s * 1000:.0f} ms (target < 300 ms), plan CLI {plan_cli_s * 1000:.0f} ms")
+    print(
+        f"startup: --help {help_s * 1000:.0f} ms (target < 300 ms), plan CLI {plan_cli_s * 1000:.0f} ms"
+    )
     print(f"vendor SDK imported by --help/plan: {result['vendor_sdk_imported']}")
     return 0
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["configure", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the plan options."""
-    src = parser.add_argument_group("diff source (one of)")
+    src = parser.add_argument_group(
+        "diff source (one of; inside a GitHub Actions pull_request run, the PR via the API)"
+    )
     src.add_argument("--diff", metavar="FILE", help="unified diff file, or - for stdin")
     src.add_argument("--repo", metavar="DIR", help="local git repository (with --base/--head)")
     src.add_argument("--base", metavar="REV", help="base revision for --repo")
@@ -29,6 +33,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
 
+def _in_actions(args: argparse.Namespace) -> bool:
+    """No diff source given, inside a GitHub Actions run of a PR event: use the API."""
+    given = args.diff or args.repo or args.base or args.head
+    return not given and bool(
+        os.environ.get("GITHUB_EVENT_PATH") and os.environ.get("GITHUB_TOKEN")
+    )
+
+
+def _from_github(args: argparse.Namespace) -> tuple[Any, bytes, str, Any]:
+    """Policy (from the base branch), diff and context of this workflow's PR, via the API."""
+    from pr_router.errors import EventError
+    from pr_router.github.client import GitHubClient
+    from pr_router.github.event import load_event_from_env
+    from pr_router.pipeline.policy_source import policy_from_base
+
+    event = load_event_from_env(os.environ)
+    if event.pr is None or event.pr.number is None:
+        raise EventError(f"this {event.name} event has no pull request to plan for",
+                         hint="pass --diff FILE outside pull_request events")  # fmt: skip
+    github = GitHubClient.from_env(os.environ)
+    path = args.policy or os.environ.get("PR_ROUTER_POLICY") or ".github/pr-router.yml"
+    loaded = policy_from_base(github, path, event.pr.base_sha)
+    return loaded, github.pull_diff(event.pr.number), f"PR #{event.pr.number}", event.pr
+
+
 def run(args: argparse.Namespace) -> int:
     """Build and print the plan."""
     from pr_router.changes import analyze
@@ -37,9 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from pr_router.render.plan import plan_markdown, plan_text
     from pr_router.router import route
 
-    loaded = load_policy(Path(args.policy) if args.policy else None)
-    data, source = read_diff(args.diff, repo=args.repo, base=args.base, head=args.head)
-    context = read_event_context(args.event, args.event_name)
+    if _in_actions(args):
+        loaded, data, source, context = _from_github(args)
+    else:
+        loaded = load_policy(Path(args.policy) if args.policy else None)
+        data, source = read_diff(args.diff, repo=args.repo, base=args.base, head=args.head)
+        context = read_event_context(args.event, args.event_name)
     changes = analyze(data, source=source, ignore=loaded.policy.ignore)
     plan = route(loaded.policy, changes, context, prices=loaded.prices, policy_name=loaded.source)
     if args.format == "json":
