@@ -64,6 +64,7 @@ one hunk; start_line <= end_line.
 behaviour users will hit), medium (a real defect in a less common path), low (minor \
 defect), info (worth knowing, no defect).
 - title: under 80 characters. explanation: what goes wrong, when, and why, briefly.
+- cwe: the closest CWE id ("CWE-79") when the finding is a security weakness, else null.
 - suggestion: the full replacement code for lines start_line..end_line on side RIGHT, \
 without line numbers or +/- marks; null when a code change is not obvious or side is LEFT.
 Report at most {MAX_FINDINGS} findings, most important first. An empty list is a valid \
@@ -110,8 +111,7 @@ flaws, session and cookie handling, cryptography misuse, secrets in code, unsafe
 deserialization, SSRF and open redirects, parser and header handling, race conditions, \
 and risks in dependencies and CI workflows (untrusted input in `run:` steps, \
 `pull_request_target`, unpinned actions, broad token permissions). Report only issues \
-with a plausible attack path, and say how it would be exploited. Set cwe to the closest \
-CWE id ("CWE-89") or null.
+with a plausible attack path, and say how it would be exploited.
 Look at these locations first; pr-router's detector flagged them (a flag is a hint, not \
 a finding):
 {locations}
