@@ -107,6 +107,10 @@ def test_cascade_efficient_to_standard_to_frontier(stack: contextlib.ExitStack) 
     )
     assert all(r.cost_usd > 0 for r in records)  # every attempt was billed
     assert [r.custom_id for r in records] == ["describe", "describe-2", "describe-3"]
+    # An all-frontier setup would have run describe once: only the answer's attempt carries
+    # the counterfactual, and it equals that attempt's tokens on the frontier model, uncached.
+    assert [r.all_frontier_usd > 0 for r in records] == [False, False, True]
+    assert records[2].all_frontier_usd == records[2].cost_usd  # it ran on the frontier, sync
 
 
 def test_cascade_stops_after_two_escalations_and_at_the_top(

@@ -45,6 +45,20 @@ class JobOutcome:
     records: tuple[LedgerRecord, ...] = ()
     response: ModelResponse | None = None  # the response ``value`` was validated from
 
+    def __post_init__(self) -> None:
+        # An all-frontier setup runs each job once: only the last billed attempt carries the
+        # counterfactual, so cascades and fallbacks do not count it several times.
+        billed = [i for i, r in enumerate(self.records) if r.all_frontier_usd]
+        if len(billed) > 1:
+            keep = billed[-1]
+            fixed = tuple(
+                r
+                if i == keep or not r.all_frontier_usd
+                else r.model_copy(update={"all_frontier_usd": Decimal(0)})
+                for i, r in enumerate(self.records)
+            )
+            object.__setattr__(self, "records", fixed)
+
     @property
     def cost_usd(self) -> Decimal:
         """What every attempt of this job cost."""
