@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from pr_router.budget import Spent, apply_budget
+from pr_router.budget import Spent, apply_budget, month_spent
 from pr_router.changes import analyze
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
+from pr_router.errors import PrRouterError
 from pr_router.execute import Executor, RunOutcome
 from pr_router.github.publish import post_review, upsert_summary
 from pr_router.github.state import State
@@ -74,11 +75,32 @@ def _inputs(
                      run_tag=f"r{settings.run_id}")  # fmt: skip
 
 
-def plan_for(loaded: LoadedPolicy, changes: ChangeSet, pr: PRContext, state: State) -> Plan:
-    """Route, then fit the plan into the budgets (per-PR spend comes from the state)."""
+def plan_for(
+    loaded: LoadedPolicy,
+    changes: ChangeSet,
+    pr: PRContext,
+    state: State,
+    month_usd: Decimal = Decimal(0),
+) -> Plan:
+    """Route, then fit the plan into the budgets (per-PR spend comes from the state, per-month
+    spend from the ledgers the workflow keeps)."""
     plan = route(loaded.policy, changes, pr, prices=loaded.prices, policy_name=loaded.source)
-    spent = Spent(run_usd=Decimal(0), pr_usd=state.cost_usd, month_usd=Decimal(0))
+    spent = Spent(run_usd=Decimal(0), pr_usd=state.cost_usd, month_usd=month_usd)
     return apply_budget(plan, loaded.policy, spent, loaded.prices)
+
+
+def month_usd(services: Services, loaded: LoadedPolicy) -> Decimal:
+    """This month's spend so far, only when a per-month budget is set and ledgers are readable."""
+    if loaded.policy.budgets.per_month_usd is None or services.month_records is None:
+        return Decimal(0)
+    now = services.wall_clock()
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    try:
+        records = services.month_records(start)
+    except PrRouterError as exc:
+        log.warning("per-month budget not checked: %s", exc)
+        return Decimal(0)
+    return month_spent(records, now)
 
 
 def execute(services: Services, loaded: LoadedPolicy, plan: Plan, inputs: JobInputs,
@@ -149,7 +171,7 @@ def run_pull_request(
         diff, since = _diff(services, pr, state)
         pr = replace(pr, commit_messages=tuple(services.github.commit_messages(pr.number)))
         changes = analyze(diff, source=f"PR #{pr.number} diff", ignore=loaded.policy.ignore)
-    plan = plan_for(loaded, changes, pr, state)
+    plan = plan_for(loaded, changes, pr, state, month_usd(services, loaded))
     inputs = _inputs(services, loaded, changes, pr, settings=settings, logs=logs)
     outcome, unbuilt = execute(services, loaded, plan, inputs, settings)
     runs = _merge_prior(job_runs(plan, outcome, unbuilt), prior)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pr_router.execute import Clock
 from pr_router.github.client import GitHubClient
 from pr_router.github.publish import Publisher
+from pr_router.ledger import LedgerRecord
 from pr_router.providers.base import Provider
 
 __all__ = ["Services"]
@@ -29,3 +30,5 @@ class Services:
     own_login: str
     missing_providers: Mapping[str, str] = field(default_factory=dict)  # name -> message
     wall_clock: Callable[[], datetime] = _utcnow
+    # Ledger records since a moment (the workflow's ledger artifacts), for the per-month budget.
+    month_records: Callable[[datetime], Sequence[LedgerRecord]] | None = None
