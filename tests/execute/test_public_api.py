@@ -30,5 +30,6 @@ def test_the_executor_api() -> None:
     }  # fmt: skip
     run = inspect.signature(execute.Executor.run)
     collect = inspect.signature(execute.Executor.collect)
-    assert list(run.parameters) == ["self", "calls"]
+    assert list(run.parameters) == ["self", "calls", "on_submitted"]
+    assert run.parameters["on_submitted"].kind is inspect.Parameter.KEYWORD_ONLY
     assert list(collect.parameters) == ["self", "pending", "validators", "requests"]

@@ -206,14 +206,18 @@ class BatchRunner:
 
     def pending(self, batch: Submitted) -> tuple[PendingBatch, list[JobOutcome]]:
         """A batch left running: its ``PendingBatch`` and a pending outcome per job."""
-        outcomes, items = [], []
-        for custom_id, item in batch.items.items():
+        outcomes = []
+        for item in batch.items.values():
             record = self.chain.maker.record(item.plan, item.attempt, "pending")
             outcomes.append(JobOutcome(item.plan.job, "pending", records=(*item.prior, record)))
-            items.append(PendingItem.of(custom_id, item.plan, item.attempt))
-        pending = PendingBatch(batch.handle.provider, batch.handle.batch_id,
-                               batch.submitted_wall, tuple(items))  # fmt: skip
-        return pending, outcomes
+        return self.as_pending(batch), outcomes
+
+    @staticmethod
+    def as_pending(batch: Submitted) -> PendingBatch:
+        """The batch as plain data a later ``collect`` can finish (no records made)."""
+        items = tuple(PendingItem.of(cid, i.plan, i.attempt) for cid, i in batch.items.items())
+        return PendingBatch(batch.handle.provider, batch.handle.batch_id,
+                            batch.submitted_wall, items)  # fmt: skip
 
 
 def _reason(prior: Sequence[LedgerRecord]) -> str | None:

@@ -50,16 +50,26 @@ class Executor:
         self._chain = Chain(providers, maker, clock)
         self._batches = BatchRunner(self._chain, clock, wall_clock)
 
-    def run(self, calls: Sequence[JobCall[Any]]) -> RunOutcome:
+    def run(
+        self,
+        calls: Sequence[JobCall[Any]],
+        *,
+        on_submitted: Callable[[tuple[PendingBatch, ...]], None] | None = None,
+    ) -> RunOutcome:
         """Run every call; batch jobs not ended within the wait budget come back pending.
 
         The budget (``policy.batch.wait_seconds`` on the injected clock) counts from the start
-        of the run, so a run takes about max(slowest sync job, budget).
+        of the run, so a run takes about max(slowest sync job, budget). ``on_submitted`` is
+        called once the batches are submitted, before anything waits, with them as
+        ``PendingBatch`` values: the caller can record them somewhere durable, so a run
+        killed while waiting does not orphan them.
         """
         _check(calls)
         deadline = self.clock.now() + self.policy.batch.wait_seconds
         batch_calls = [c for c in calls if c.plan.mode == "batch"]
         submitted, early = self._batches.submit(batch_calls)
+        if submitted and on_submitted is not None:
+            on_submitted(tuple(self._batches.as_pending(b) for b in submitted))
         sync_tasks = [self._task(c) for c in calls if c.plan.mode != "batch"]
         done = run_tasks(sync_tasks + [self._follow(f) for f in early if isinstance(f, FollowUp)])
         done += [r for r in early if isinstance(r, JobOutcome)]
