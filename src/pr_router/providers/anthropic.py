@@ -100,6 +100,8 @@ class AnthropicProvider(Provider):
                     # message_start: the prompt (and its cacheable prefix) has been processed.
                     started = True
                     on_start()
+            if not started:  # get_final_message() would fail an assert
+                raise ValueError("the stream ended before the message started")
             return stream.get_final_message(), stream.request_id
 
     def submit_batch(self, requests: Sequence[ModelRequest]) -> BatchHandle:
