@@ -15,6 +15,10 @@ from .conftest import POLICIES, ROOT
 
 def _gen_schema_module() -> Any:
     import importlib.util
+    import sys
+
+    if str(ROOT / "scripts") not in sys.path:  # as when the script runs: its helpers beside it
+        sys.path.insert(0, str(ROOT / "scripts"))
 
     spec = importlib.util.spec_from_file_location("gen_schema", ROOT / "scripts" / "gen_schema.py")
     assert spec is not None

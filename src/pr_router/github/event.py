@@ -275,7 +275,7 @@ def _decide_pr(event: Event, pr: PRContext, *, draft_reviews: bool) -> Decision:
         return Decision("skip", f"{event.name} action {action!r} is not handled")
     if pr.draft and not draft_reviews:
         return Decision(
-            "skip", "draft pull request (set draft-reviews in the policy to review drafts)"
+            "skip", "draft pull request (set `drafts: run` in the policy to review drafts)"
         )
     return Decision("run", f"{event.name} {action}", incremental=action == "synchronize")
 

@@ -11,9 +11,10 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, PrRouterError
@@ -21,8 +22,9 @@ from pr_router.execute import Clock, SystemClock
 from pr_router.github.client import GitHubClient
 from pr_router.github.event import Event, decide, load_event_from_env
 from pr_router.github.publish import Publisher
+from pr_router.github.transport import RetrySettings
 from pr_router.jobs import FailureLog
-from pr_router.ledger import write_ledger
+from pr_router.ledger import LedgerRecord, write_ledger
 from pr_router.pipeline.collect import collect_pull_request
 from pr_router.pipeline.policy_source import policy_from_base
 from pr_router.pipeline.pr_run import run_pull_request
@@ -50,8 +52,9 @@ class Outcome:
 
 
 def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
-              providers: Mapping[str, Provider] | None) -> Services:  # fmt: skip
-    github = GitHubClient.from_env(environ)
+              providers: Mapping[str, Provider] | None,
+              github: GitHubClient | None = None) -> Services:  # fmt: skip
+    github = github or GitHubClient.from_env(environ, retry=_github_pacing(environ))
     own = settings.own_login or github.whoami()
     publisher: Publisher = github
     if settings.dry_run or settings.publish_dir is not None:
@@ -64,6 +67,18 @@ def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
     else:
         missing = {}
     return Services(github, publisher, providers, clock, own, missing)
+
+
+def _github_pacing(environ: Mapping[str, str]) -> RetrySettings | None:
+    """No write pacing for a GitHub API on the loopback interface (the emulator).
+
+    Pacing only spares GitHub's servers from bursts (secondary rate limits); against a local
+    API it is pure runner time (3 s of sleeps in ``pr-router demo``). Retries stay as they are.
+    """
+    host = urlsplit(environ.get("GITHUB_API_URL") or "").hostname or ""
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        return None
+    return replace(RetrySettings(), seconds_between_requests=None, seconds_between_writes=None)
 
 
 def _failure_logs(github: GitHubClient, run_id: int) -> tuple[FailureLog, ...]:
@@ -86,20 +101,35 @@ def _target(event: Event, services: Services, environ: Mapping[str, str]) -> PRC
                    workflow_run_id=run.run_id if run else None)  # fmt: skip
 
 
-def _report(summaries: list[RunSummary], settings: Settings, out: TextIO,
+@dataclass
+class _Done:
+    """What a command produced: summaries to show, ledger records, and what failed to post."""
+
+    summaries: list[RunSummary] = field(default_factory=list)
+    records: list[LedgerRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _report(done: _Done, settings: Settings, out: TextIO,
             recorder: Publisher | None) -> Outcome:  # fmt: skip
-    """Write the ledger, outputs and job summary; pick the exit code."""
-    records = [r for s in summaries for j in s.jobs for r in j.records]
-    if records:
-        write_ledger(settings.ledger_path, records)
-    for s in summaries:
-        out.write(terminal_summary(s) + "\n")
+    """Write the ledger, outputs and job summary; pick the exit code.
+
+    A problem (something that could not be posted) is one ``::warning::`` line; the
+    summaries carry it as a notice, left out of the terminal lines so it is said once.
+    """
+    if done.records:
+        write_ledger(settings.ledger_path, done.records)
+    for s in done.summaries:
+        shown = replace(s, notices=tuple(n for n in s.notices if n not in done.problems))
+        out.write(terminal_summary(shown) + "\n")
         for job in s.failed:
             out.write(gha.warning(f"{job.plan.job} failed: {job.error}") + "\n")
+    for problem in done.problems:
+        out.write(gha.warning(problem) + "\n")
     if settings.output_path is not None:
-        gha.write_outputs(settings.output_path, _outputs(summaries))
+        gha.write_outputs(settings.output_path, _outputs(done.summaries))
     if settings.step_summary_path is not None:
-        for s in summaries:
+        for s in done.summaries:
             gha.append_step_summary(settings.step_summary_path, step_summary_markdown(s))
     published = ""
     if isinstance(recorder, RecordingPublisher):
@@ -108,20 +138,43 @@ def _report(summaries: list[RunSummary], settings: Settings, out: TextIO,
         published = recorder.render()
         if settings.dry_run:
             out.write("\n--- dry run: this is what would be posted ---\n\n" + published)
-    failed = any(s.failed for s in summaries)
+    failed = any(s.failed for s in done.summaries) or bool(done.problems)
     code = 1 if failed and settings.fail_on_error else 0
-    return Outcome(code, tuple(summaries), published=published)
+    return Outcome(code, tuple(done.summaries), published=published)
+
+
+def _usd(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP):f}"
 
 
 def _outputs(summaries: list[RunSummary]) -> dict[str, str]:
+    """The action outputs; several summaries (collect) add up, none gives zeros."""
     if len(summaries) == 1:
         return action_outputs(summaries[0])
     total = sum((s.cost_usd for s in summaries), Decimal(0))
     frontier = sum((s.all_frontier_usd for s in summaries), Decimal(0))
     pending = [b for s in summaries for b in s.pending_batches]
-    return {"cost-usd": str(total), "all-frontier-usd": str(frontier),
-            "savings-usd": str(frontier - total), "pending-batches": ",".join(pending),
-            "jobs-failed": str(sum(len(s.failed) for s in summaries))}  # fmt: skip
+    failed = [j.plan.job for s in summaries for j in s.failed]
+    return {"cost-usd": _usd(total), "all-frontier-usd": _usd(frontier),
+            "savings-usd": _usd(frontier - total), "pending-batches": ",".join(pending),
+            "jobs-failed": ",".join(dict.fromkeys(failed))}  # fmt: skip
+
+
+def _nothing(settings: Settings, out: TextIO, message: str, *, code: int = 0) -> Outcome:
+    """An early end (skip, nothing to do, GitHub unreachable): say why, zero outputs."""
+    out.write(f"pr-router: {message}\n")
+    if settings.output_path is not None:
+        gha.write_outputs(settings.output_path, _outputs([]))
+    if settings.step_summary_path is not None:
+        gha.append_step_summary(settings.step_summary_path, f"pr-router: {message}\n")
+    return Outcome(code, message=message)
+
+
+def _github_failed(exc: GitHubError, settings: Settings, out: TextIO) -> Outcome:
+    """GitHub refused or failed: one clear line; the step fails only with fail-on-error."""
+    message = f"{exc}" + (f" ({exc.hint})" if exc.hint else "")
+    out.write(gha.warning(message) + "\n")
+    return _nothing(settings, out, f"stopped: {exc}", code=1 if settings.fail_on_error else 0)
 
 
 def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO) -> Outcome:
@@ -139,6 +192,8 @@ def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO
     note = (f"pr-router ran in plan-only mode: {why}. Fork PRs get no secrets; "
             "see docs/security.md for the fork-safe two-stage workflow.")  # fmt: skip
     out.write(gha.notice(note) + "\n")
+    if settings.output_path is not None:
+        gha.write_outputs(settings.output_path, _outputs([]))
     if settings.step_summary_path is not None:
         gha.append_step_summary(settings.step_summary_path, f"> {note}\n\n" + plan_markdown(plan))
     return Outcome(0, message=note)
@@ -146,60 +201,80 @@ def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO
 
 def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,
                  clock: Clock | None = None, providers: Mapping[str, Provider] | None = None,
-                 out: TextIO | None = None) -> Outcome:  # fmt: skip
-    """``pr-router run``: act on the GitHub event of this workflow run."""
+                 github: GitHubClient | None = None, out: TextIO | None = None) -> Outcome:  # fmt: skip
+    """``pr-router run``: act on the GitHub event of this workflow run.
+
+    ``clock``, ``providers`` and ``github`` replace what would be built from the environment.
+    """
     env = os.environ if environ is None else environ
     settings = settings or Settings.from_env(env)
     out = out or sys.stdout
     event = load_event_from_env(env)
     if event.kind in ("schedule", "workflow_dispatch"):
-        return collect_from_env(env, settings=settings, clock=clock, providers=providers, out=out)
-    services = _services(settings, env, clock or SystemClock(), providers)
+        return collect_from_env(env, settings=settings, clock=clock, providers=providers,
+                                github=github, out=out)  # fmt: skip
+    try:
+        services = _services(settings, env, clock or SystemClock(), providers, github)
+        return _run_event(event, env, settings, services, out)
+    except GitHubError as exc:
+        return _github_failed(exc, settings, out)
+
+
+def _run_event(event: Event, env: Mapping[str, str], settings: Settings, services: Services,
+               out: TextIO) -> Outcome:  # fmt: skip
+    """Pick the PR and what to do for it, then do it."""
     pr = event.pr
     logs: tuple[FailureLog, ...] = ()
     if event.kind == "workflow_run":
         pr = _target(event, services, env)
         if pr is None:
-            return Outcome(
-                0, message=f"nothing to do: {event.note or 'no pull request for this run'}"
-            )
+            return _nothing(settings, out, f"nothing to do: {event.note or 'no pull request'}")
         if pr.ci_failed:
             logs = _failure_logs(services.github, event.workflow_run.run_id)  # type: ignore[union-attr]
         elif env.get("PR_ROUTER_PR_NUMBER") or env.get("PR_ROUTER_ON_WORKFLOW_RUN") == "review":
             # Fork-safe stage two: the PR recorded by an unprivileged pull_request run.
             pr = replace(pr, event="pull_request", action="synchronize")
         else:
-            return Outcome(0, message="nothing to do: the CI run did not fail")
+            return _nothing(settings, out, "nothing to do: the CI run did not fail")
     if pr is None:
-        return Outcome(0, message=f"nothing to do: {event.note or 'not a pull request event'}")
+        return _nothing(settings, out, f"nothing to do: {event.note or 'not a pull request'}")
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
     decision = decide(replace(event, pr=pr), draft_reviews=loaded.policy.drafts == "run")
     if decision.kind == "skip" and pr.event != "workflow_run":
-        out.write(f"pr-router: skipped: {decision.reason}\n")
-        return Outcome(0, message=decision.reason)
+        return _nothing(settings, out, f"skipped: {decision.reason}")
     if not services.providers:
         return _plan_only(replace(event, pr=pr), services, settings, out)
-    result = run_pull_request(pr, settings, services, logs=logs)
-    return _report([result.summary], settings, out, services.publisher)
+    result = run_pull_request(pr, settings, services, logs=logs, loaded=loaded)
+    done = _Done([result.summary], [r for j in result.summary.jobs for r in j.records],
+                 list(result.problems))  # fmt: skip
+    return _report(done, settings, out, services.publisher)
 
 
 def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,
                      clock: Clock | None = None, providers: Mapping[str, Provider] | None = None,
-                     out: TextIO | None = None, numbers: tuple[int, ...] = ()) -> Outcome:  # fmt: skip
+                     github: GitHubClient | None = None, out: TextIO | None = None,
+                     numbers: tuple[int, ...] = ()) -> Outcome:  # fmt: skip
     """``pr-router collect``: finish pending batches on open PRs and update their summaries."""
     env = os.environ if environ is None else environ
     settings = settings or Settings.from_env(env)
     out = out or sys.stdout
-    services = _services(settings, env, clock or SystemClock(), providers)
-    pulls = [services.github.pull(n) for n in numbers] if numbers else services.github.open_pulls()
-    summaries: list[RunSummary] = []
+    try:
+        services = _services(settings, env, clock or SystemClock(), providers, github)
+        pulls = (
+            [services.github.pull(n) for n in numbers] if numbers else services.github.open_pulls()
+        )
+    except GitHubError as exc:
+        return _github_failed(exc, settings, out)
+    done = _Done()
     for pr in pulls:
         try:
-            summary = collect_pull_request(pr, settings, services)
+            collected = collect_pull_request(pr, settings, services)
         except (GitHubError, PrRouterError) as exc:
-            out.write(gha.warning(f"PR #{pr.number}: collect failed: {exc}") + "\n")
+            done.problems.append(f"PR #{pr.number}: collect failed: {exc}")
             continue
-        if summary is not None:
-            summaries.append(summary)
-    out.write(f"pr-router collect: {len(summaries)} PR(s) updated of {len(pulls)} open\n")
-    return _report(summaries, settings, out, services.publisher)
+        if collected is not None:
+            done.summaries.append(collected.summary)
+            done.records += collected.records
+            done.problems += collected.problems
+    out.write(f"pr-router collect: {len(done.summaries)} PR(s) updated of {len(pulls)} open\n")
+    return _report(done, settings, out, services.publisher)
