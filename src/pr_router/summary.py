@@ -77,7 +77,7 @@ class RunSummary:
     previous_cost_usd: Decimal = Decimal(0)  # PR cost of earlier runs, from the sticky state
     previous_runs: int = 0
     incremental_since: str | None = None  # base of an incremental review (last reviewed head)
-    wait_seconds: float = 0.0  # runner time spent waiting for batches
+    wait_seconds: float = 0.0  # runner time in the executor: waiting for models and batches
     pending_batches: tuple[str, ...] = ()  # "provider:batch_id"
     budget_line: str | None = None
     notices: tuple[str, ...] = field(default=())

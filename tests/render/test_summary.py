@@ -84,7 +84,7 @@ def test_key_lines(summary: RunSummary) -> None:
     assert "- 💰 Budget: $0.071 of $1.00 per PR used this run ($0.142 of $5.00 this PR)." in lines
     assert "| **total** |  |  | 17.5k | 4.8k | 2.6k | **$0.089** | $0.151 | $0.062 |" in lines
     assert "PR total: **$0.160** over 2 runs (earlier runs $0.071)." in lines
-    assert "Runner time spent waiting for batches: 1m 35s." in lines
+    assert "Runner time spent waiting for models and batches: 1m 35s." in lines
 
 
 def test_exact_totals_from_hand_computed_records(summary: RunSummary) -> None:

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from pr_router.execute import JobOutcome, PendingBatch, RunOutcome
 from pr_router.github.models import InlineComment
+from pr_router.github.publish import ReviewResult
 from pr_router.github.state import State, remember_fingerprints
 from pr_router.jobs import JobResult
 from pr_router.plan import JobPlan, Plan
 from pr_router.render.summary import inline_cost_note
 from pr_router.summary import JobRun, Section
 
-__all__ = ["job_runs", "next_state", "review_payload"]
+__all__ = [
+    "count_findings",
+    "job_runs",
+    "next_state",
+    "published_refs",
+    "remembered",
+    "results_of",
+    "review_payload",
+    "with_published",
+]
 
 
 def _run_of(plan: JobPlan, outcome: JobOutcome | None, missing: str | None) -> JobRun:
@@ -51,9 +61,18 @@ def results_of(outcome: RunOutcome) -> dict[str, JobResult]:
 
 
 def review_payload(
-    results: Mapping[str, JobResult], runs: Iterable[JobRun], *, incremental_since: str | None
+    results: Mapping[str, JobResult],
+    runs: Iterable[JobRun],
+    *,
+    incremental_since: str | None,
+    known: Collection[str] = (),
 ) -> tuple[list[InlineComment], str]:
-    """The inline comments (each with its job's cost note) and the review body."""
+    """The inline comments (each with its job's cost note) and the review body.
+
+    Every comment is returned, so the publisher can count repeats; the body is empty when
+    no finding is new (``known``: fingerprints already on the PR), so a rerun of the same
+    event posts no second review.
+    """
     by_job = {r.plan.job: r for r in runs}
     comments: list[InlineComment] = []
     body_parts: list[str] = []
@@ -64,9 +83,11 @@ def review_payload(
         part = result.review_body()
         if part.strip():
             body_parts.append(part)
-    if not comments and not body_parts:
-        return [], ""
-    head = f"**pr-router** found {len(comments)} thing(s) to look at on the diff."
+    new = [f for r in results.values() for f in r.findings if f.fingerprint not in known]
+    if not new and (known or not body_parts):
+        return comments, ""
+    fresh = sum(1 for c in comments if c.fingerprint not in known)
+    head = f"**pr-router** found {fresh} thing(s) to look at on the diff."
     if incremental_since:
         head += f" Only changes since `{incremental_since[:7]}` were reviewed."
     head += " Costs and routing are in the summary comment."
@@ -97,13 +118,70 @@ def next_state(
     kept_pending: Sequence[dict[str, Any]] = (),
     published: Iterable[str] = (),
     reviewed: bool = True,
+    count_run: bool = True,
 ) -> State:
-    """The sticky state after this run."""
+    """The sticky state after this run; its pending batches are added to ``state``'s.
+
+    ``count_run`` is False for a collect (it finishes a run, it is not one) and for a run
+    whose early "running" state already counted it.
+    """
     new = replace(
         state,
-        pending=(*kept_pending, *(p.to_json() for p in pending)),
+        pending=(*state.pending, *kept_pending, *(p.to_json() for p in pending)),
         last_reviewed_sha=head_sha if reviewed and head_sha else state.last_reviewed_sha,
         cost_usd=state.cost_usd + run_cost,
-        runs=state.runs + 1,
+        runs=state.runs + (1 if count_run else 0),
     )
     return remember_fingerprints(new, published)
+
+
+def remembered(review: ReviewResult, results: Mapping[str, JobResult]) -> tuple[str, ...]:
+    """Fingerprints to keep in the state: what reached the PR, including the findings a
+    posted review listed in its body (files outside the diff)."""
+    if not review.review_ids and review.issue_comment_id is None:
+        return review.published
+    body = (f.fingerprint for r in results.values() for f in r.body_findings)
+    return tuple(dict.fromkeys([*review.published, *body]))
+
+
+def published_refs(result: JobResult | None, review: ReviewResult) -> list[str]:
+    """The comments a job's findings went to: ``review_comment:ID`` for each inline one; the
+    review (or the fallback comment) for those listed in a body. Repeats publish nothing."""
+    if result is None:
+        return []
+    if review.issue_comment_id is not None:
+        body_ref: str | None = f"issue_comment:{review.issue_comment_id}"
+    else:
+        body_ref = f"review:{review.review_ids[0]}" if review.review_ids else None
+    refs: list[str] = []
+    for f in result.findings:
+        comment_id = review.comment_ids.get(f.fingerprint)
+        if comment_id is not None:
+            refs.append(f"review_comment:{comment_id}")
+        elif body_ref is not None and f.fingerprint not in review.duplicates:
+            refs.append(body_ref)
+    return list(dict.fromkeys(refs))
+
+
+def with_published(
+    runs: Iterable[JobRun],
+    results: Mapping[str, JobResult],
+    review: ReviewResult,
+    summary_id: int | None,
+) -> tuple[JobRun, ...]:
+    """The runs with ``published`` filled in on the record whose output each job posted:
+    its findings' comments, and the summary comment that carries its section."""
+    out: list[JobRun] = []
+    for run in runs:
+        last = run.records[-1] if run.records else None
+        if run.status != "ok" or last is None or last.status != "ok":
+            out.append(run)
+            continue
+        refs = published_refs(results.get(run.plan.job), review)
+        if summary_id is not None:
+            refs.append(f"issue_comment:{summary_id}")
+        stamped = last.model_copy(
+            update={"published": list(dict.fromkeys([*last.published, *refs]))}
+        )
+        out.append(replace(run, records=(*run.records[:-1], stamped)))
+    return tuple(out)

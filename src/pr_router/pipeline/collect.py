@@ -4,32 +4,45 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from pr_router.changes import analyze
+from pr_router.changes.model import Signals
 from pr_router.context import PRContext
+from pr_router.errors import GitHubError
 from pr_router.execute import Executor, PendingBatch, RunOutcome
-from pr_router.github.publish import post_review, upsert_summary
-from pr_router.github.state import State, decode_state, find_summary
+from pr_router.github.publish import ReviewResult, post_review
+from pr_router.github.state import State
 from pr_router.jobs import JobInputs, build_calls
-from pr_router.pipeline.assemble import job_runs, next_state, results_of, review_payload
+from pr_router.ledger import LedgerRecord
+from pr_router.pipeline.assemble import (
+    job_runs,
+    next_state,
+    remembered,
+    results_of,
+    review_payload,
+    with_published,
+)
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.snapshot import restore_summary, snapshot_summary
+from pr_router.pipeline.sticky import batch_key, read_state, rebase, write_state
 from pr_router.plan import JobPlan, Plan
 from pr_router.policy.catalog import resolve_jobs
 from pr_router.render.summary import summary_markdown
 from pr_router.summary import JobRun, RunSummary
 
-__all__ = ["Collected", "collect_pending", "collect_pull_request", "pending_of", "read_state"]
+__all__ = [
+    "Collected",
+    "PullRequestCollect",
+    "collect_pending",
+    "collect_pull_request",
+    "pending_of",
+    "read_state",
+]
 
 log = logging.getLogger("pr_router")
-
-
-def read_state(services: Services, number: int) -> State:
-    """The PR's sticky state, trusted only from our own summary comment."""
-    comment = find_summary(services.publisher.list_issue_comments(number), services.own_login)
-    return (decode_state(comment.body) if comment else None) or State()
 
 
 def pending_of(state: State) -> list[PendingBatch]:
@@ -49,6 +62,8 @@ class Collected:
 
     runs: tuple[JobRun, ...]
     outcome: RunOutcome
+    signals: Signals  # of the PR's diff now, for a summary with no snapshot to start from
+    wait_seconds: float = 0.0  # spent in the executor (services' clock)
 
 
 def _stand_in_plans(loaded: LoadedPolicy, pending: list[PendingBatch]) -> list[JobPlan]:
@@ -81,6 +96,7 @@ def collect_pending(
     executor = Executor(services.providers, loaded.policy, loaded.prices, services.clock,
                         run_id=settings.run_id, repo=pr.repo, pr=pr.number,
                         head_sha=pr.head_sha, wall_clock=services.wall_clock)  # fmt: skip
+    started = services.clock.now()
     outcome = executor.collect(
         pending,
         {name: c.validate for name, c in calls.items()},
@@ -88,30 +104,56 @@ def collect_pending(
     )
     plan_of = {p.job: p for p in plans}
     runs = job_runs(Plan("", changes.signals, tuple(plan_of[o.job] for o in outcome.jobs)), outcome)
-    return Collected(runs, outcome)
+    return Collected(runs, outcome, changes.signals, services.clock.now() - started)
 
 
-def merged_summary(state: State, collected: Collected, settings: Settings) -> RunSummary | None:
-    """The last run's summary with the collected jobs filled in (None if it was not kept)."""
+def merged_summary(state: State, collected: Collected, settings: Settings) -> RunSummary:
+    """The last run's summary with the collected jobs filled in, or a summary of the
+    collected jobs alone when the state kept no snapshot to re-render.
+
+    A job the last run finished itself (a newer run than the batch's) keeps its result.
+    """
+    last = _last_summary(state)
+    still = tuple(batch_key(p) for p in collected.outcome.pending)
+    if last is None:
+        plan = Plan("", collected.signals, tuple(r.plan for r in collected.runs))
+        return RunSummary(plan=plan, jobs=collected.runs, run_id=settings.run_id,
+                          previous_cost_usd=state.cost_usd, previous_runs=max(state.runs - 1, 0),
+                          pending_batches=still, wait_seconds=collected.wait_seconds)  # fmt: skip
+    done = {r.plan.job: r for r in collected.runs}
+    jobs = tuple(j if j.status == "ok" else done.pop(j.plan.job, j) for j in last.jobs)
+    jobs += tuple(r for r in done.values() if r.plan.job not in {j.plan.job for j in jobs})
+    return replace(last, jobs=jobs, pending_batches=still, run_id=f"{last.run_id}+{settings.run_id}",
+                   wait_seconds=last.wait_seconds + collected.wait_seconds)  # fmt: skip
+
+
+def _last_summary(state: State) -> RunSummary | None:
     if state.last_run is None:
         return None
     try:
-        last = restore_summary(state.last_run)
+        return restore_summary(state.last_run)
     except ValueError as exc:
         log.warning("cannot re-render the last summary: %s", exc)
         return None
-    done = {r.plan.job: r for r in collected.runs}
-    jobs = tuple(done.pop(j.plan.job, j) for j in last.jobs) + tuple(done.values())
-    still = tuple(f"{p.provider}:{p.batch_id}" for p in collected.outcome.pending)
-    return replace(
-        last, jobs=jobs, pending_batches=still, run_id=f"{last.run_id}+{settings.run_id}"
-    )
+
+
+@dataclass(frozen=True)
+class PullRequestCollect:
+    """What ``collect_pull_request`` did: the summary it posted and the records it made."""
+
+    summary: RunSummary
+    records: tuple[LedgerRecord, ...]
+    problems: tuple[str, ...] = ()
 
 
 def collect_pull_request(
     pr: PRContext, settings: Settings, services: Services
-) -> RunSummary | None:
-    """``collect`` for one PR: finish its batches, post their results, update the summary."""
+) -> PullRequestCollect | None:
+    """``collect`` for one PR: finish its batches, post their results, update the summary.
+
+    The state is read again right before it is written, and only this collect's changes
+    are applied to it (see ``pipeline.sticky``). None when nothing was pending.
+    """
     assert pr.number is not None
     state = read_state(services, pr.number)
     if not state.pending:
@@ -121,20 +163,38 @@ def collect_pull_request(
     if collected is None:
         return None
     results = results_of(collected.outcome)
-    comments, body = review_payload(results, collected.runs, incremental_since=None)
-    published: tuple[str, ...] = ()
-    if comments or body:
-        assert pr.head_sha is not None
+    fresh = rebase(read_state(services, pr.number), {batch_key(p) for p in state.pending})
+    review, problems = _post(services, pr, collected, {*state.fingerprints, *fresh.fingerprints})
+    cost = sum((r.cost_usd for r in collected.runs), Decimal(0))
+    summary = merged_summary(fresh, collected, settings)
+    summary = replace(summary, notices=(*summary.notices, *problems))
+    new_state = next_state(fresh, head_sha=None, run_cost=cost, pending=collected.outcome.pending,
+                           published=remembered(review, results), count_run=False)  # fmt: skip
+    new_state = replace(new_state, last_run=snapshot_summary(summary))
+    summary_id: int | None = None
+    try:
+        summary_id = write_state(
+            services, pr.number, summary_markdown(summary), new_state
+        ).comment_id
+    except GitHubError as exc:
+        problems += (f"The summary comment could not be posted: {exc}",)
+    stamp = not (settings.dry_run or settings.publish_dir is not None)
+    runs = with_published(collected.runs, results, review, summary_id) if stamp else collected.runs
+    return PullRequestCollect(summary, tuple(r for j in runs for r in j.records), problems)
+
+
+def _post(services: Services, pr: PRContext, collected: Collected,
+          known: set[str]) -> tuple[ReviewResult, tuple[str, ...]]:  # fmt: skip
+    """Post the collected findings (if any) as a review; a refusal becomes a problem line."""
+    assert pr.number is not None
+    comments, body = review_payload(results_of(collected.outcome), collected.runs,
+                                    incremental_since=None, known=known)  # fmt: skip
+    if not comments and not body:
+        return ReviewResult(), ()
+    assert pr.head_sha is not None
+    try:
         review = post_review(services.publisher, pr.number, pr.head_sha, comments, body,
-                             own_login=services.own_login, known_fingerprints=state.fingerprints)  # fmt: skip
-        published = review.published
-    cost = sum((r.cost_usd for r in collected.runs), start=state.cost_usd) - state.cost_usd
-    summary = merged_summary(state, collected, settings)
-    new_state = next_state(state, head_sha=state.last_reviewed_sha, run_cost=cost,
-                           pending=collected.outcome.pending, published=published)  # fmt: skip
-    new_state = replace(new_state, runs=state.runs)  # a collect finishes a run; it is not one
-    if summary is not None:
-        new_state = replace(new_state, last_run=snapshot_summary(summary))
-        upsert_summary(services.publisher, pr.number, summary_markdown(summary), new_state,
-                       services.own_login)  # fmt: skip
-    return summary
+                             own_login=services.own_login, known_fingerprints=known)  # fmt: skip
+    except GitHubError as exc:
+        return ReviewResult(), (f"The review could not be posted: {exc}",)
+    return review, ()

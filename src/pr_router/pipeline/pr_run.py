@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -11,24 +12,27 @@ from pr_router.budget import Spent, apply_budget, month_spent
 from pr_router.changes import analyze
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
-from pr_router.errors import PrRouterError
+from pr_router.errors import GitHubError, PrRouterError
 from pr_router.execute import Executor, RunOutcome
-from pr_router.github.publish import post_review, upsert_summary
+from pr_router.github.publish import ReviewResult, post_review
 from pr_router.github.state import State
-from pr_router.jobs import FailureLog, JobInputs, build_calls
+from pr_router.jobs import FailureLog, JobInputs, JobResult, build_calls
 from pr_router.jobs.build import unbuildable
 from pr_router.pipeline.assemble import (
     count_findings,
     job_runs,
     next_state,
+    remembered,
     results_of,
     review_payload,
+    with_published,
 )
-from pr_router.pipeline.collect import collect_pending, read_state
+from pr_router.pipeline.collect import collect_pending
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.snapshot import snapshot_summary
+from pr_router.pipeline.sticky import SubmissionRecorder, batch_key, read_state, rebase, write_state
 from pr_router.plan import Plan
 from pr_router.render.summary import summary_markdown
 from pr_router.router import route
@@ -46,6 +50,7 @@ class PullRequestRun:
     summary: RunSummary
     outcome: RunOutcome
     state: State
+    problems: tuple[str, ...] = ()  # what could not be posted, one line each, naming the fix
 
 
 def _diff(services: Services, pr: PRContext, state: State) -> tuple[bytes, str | None]:
@@ -104,7 +109,8 @@ def month_usd(services: Services, loaded: LoadedPolicy) -> Decimal:
 
 
 def execute(services: Services, loaded: LoadedPolicy, plan: Plan, inputs: JobInputs,
-            settings: Settings) -> tuple[RunOutcome, dict[str, str]]:  # fmt: skip
+            settings: Settings, *,
+            on_submitted: SubmissionRecorder | None = None) -> tuple[RunOutcome, dict[str, str]]:  # fmt: skip
     """Build the calls and run them; jobs that cannot be built are reported, not dropped."""
     unbuilt = dict(unbuildable(plan, inputs))
     calls = build_calls(plan, inputs)
@@ -112,7 +118,41 @@ def execute(services: Services, loaded: LoadedPolicy, plan: Plan, inputs: JobInp
                         run_id=settings.run_id, repo=inputs.context.repo,
                         pr=inputs.context.number, head_sha=inputs.context.head_sha,
                         wall_clock=services.wall_clock)  # fmt: skip
-    return executor.run(calls), unbuilt
+    return executor.run(calls, on_submitted=on_submitted), unbuilt
+
+
+def _problem(what: str, exc: GitHubError) -> str:
+    """One line saying what did not reach the PR and how to fix it."""
+    return f"{what} could not be posted: {exc}" + (f"; {exc.hint}" if exc.hint else "")
+
+
+def _post_review(services: Services, pr: PRContext, summary: RunSummary,
+                 results: dict[str, JobResult], known: Collection[str],
+                 ) -> tuple[ReviewResult, str | None]:  # fmt: skip
+    """Post the review; a GitHub refusal becomes a problem line instead of an exception."""
+    assert pr.number is not None
+    assert pr.head_sha is not None
+    comments, body = review_payload(results, summary.jobs, known=known,
+                                    incremental_since=summary.incremental_since)  # fmt: skip
+    try:
+        review = post_review(services.publisher, pr.number, pr.head_sha, comments, body,
+                             own_login=services.own_login, known_fingerprints=known)  # fmt: skip
+    except GitHubError as exc:
+        return ReviewResult(), _problem("The review", exc)
+    if review.note:
+        log.warning("review: %s", review.note)
+    return review, None
+
+
+@dataclass(frozen=True)
+class _Ownership:
+    """What this run owns in the shared state: the batch keys it took over or submitted,
+    and whether its early "running" write already counted it."""
+
+    taken: frozenset[str]
+    kept_pending: tuple[dict[str, Any], ...] = ()
+    counted: bool = False
+    stamp: bool = True  # fill in the ledger's ``published`` (not in a dry run)
 
 
 def publish(
@@ -122,29 +162,49 @@ def publish(
     outcome: RunOutcome,
     *,
     state: State,
-    kept_pending: tuple[dict[str, Any], ...],
-) -> tuple[RunSummary, State]:
-    """Post the review (deduplicated) and edit the sticky summary in place."""
+    owned: _Ownership,
+) -> tuple[RunSummary, State, tuple[str, ...]]:
+    """Post the review (deduplicated) and edit the sticky summary in place, merged into the
+    state as it is on the PR now. GitHub refusals come back as problem lines."""
     assert pr.number is not None
-    assert pr.head_sha is not None
     results = results_of(outcome)
-    comments, body = review_payload(
-        results, summary.jobs, incremental_since=summary.incremental_since
-    )
-    review = post_review(services.publisher, pr.number, pr.head_sha, comments, body,
-                         own_login=services.own_login, known_fingerprints=state.fingerprints)  # fmt: skip
-    if review.note:
-        log.warning("review: %s", review.note)
+    fresh = rebase(read_state(services, pr.number), owned.taken)
+    known = {*state.fingerprints, *fresh.fingerprints}
+    review, refused = _post_review(services, pr, summary, results, known)
+    problems: tuple[str, ...] = (refused,) if refused else ()
     posted, dupes = set(review.posted), set(review.duplicates)
     jobs = tuple(count_findings(j, results.get(j.plan.job), posted, dupes) for j in summary.jobs)
-    summary = replace(summary, jobs=jobs)
-    new_state = next_state(state, head_sha=pr.head_sha, run_cost=summary.cost_usd,
-                           pending=outcome.pending, kept_pending=kept_pending,
-                           published=review.published)  # fmt: skip
+    summary = replace(summary, jobs=jobs, notices=(*summary.notices, *problems),
+                      previous_cost_usd=fresh.cost_usd,
+                      previous_runs=fresh.runs - (1 if owned.counted else 0))  # fmt: skip
+    new_state = next_state(fresh, head_sha=pr.head_sha, run_cost=summary.cost_usd,
+                           pending=outcome.pending, kept_pending=owned.kept_pending,
+                           published=remembered(review, results), reviewed=refused is None,
+                           count_run=not owned.counted)  # fmt: skip
     new_state = replace(new_state, last_run=snapshot_summary(summary))
-    upsert_summary(services.publisher, pr.number, summary_markdown(summary), new_state,
-                   services.own_login)  # fmt: skip
-    return summary, new_state
+    try:
+        summary_id: int | None = write_state(
+            services, pr.number, summary_markdown(summary), new_state
+        ).comment_id
+    except GitHubError as exc:
+        summary_id, problem = None, _problem("The summary comment", exc)
+        problems += (problem,)
+        summary = replace(summary, notices=(*summary.notices, problem))
+    if owned.stamp:
+        summary = replace(summary, jobs=with_published(summary.jobs, results, review, summary_id))
+    return summary, new_state, problems
+
+
+def _changes(services: Services, pr: PRContext, state: State,
+             loaded: LoadedPolicy) -> tuple[ChangeSet, str | None, PRContext]:  # fmt: skip
+    """What changed (the whole PR, or since the last reviewed head), with commit messages."""
+    assert pr.number is not None
+    if pr.event == "workflow_run":
+        return analyze_empty(), None, pr
+    diff, since = _diff(services, pr, state)
+    pr = replace(pr, commit_messages=tuple(services.github.commit_messages(pr.number)))
+    changes = analyze(diff, source=f"PR #{pr.number} diff", ignore=loaded.policy.ignore)
+    return changes, since, pr
 
 
 def run_pull_request(
@@ -154,37 +214,45 @@ def run_pull_request(
     *,
     logs: tuple[FailureLog, ...] = (),
     state: State | None = None,
+    loaded: LoadedPolicy | None = None,
 ) -> PullRequestRun:
-    """Everything for one PR event, after finishing batches earlier runs left pending."""
+    """Everything for one PR event, after finishing batches earlier runs left pending.
+
+    ``wait_seconds`` in the summary is the time (on the services' clock) the run spent in
+    the executor: waiting for the models, and for batches up to the policy's budget.
+    """
     assert pr.number is not None
-    state = state if state is not None else read_state(services, pr.number)
-    loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
-    collected = collect_pending(pr, state, settings, services, loaded)
-    prior = collected.runs if collected else ()
-    kept_pending = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
-    if collected:
-        # Their cost is counted once, with this run's jobs (they are merged into its summary).
-        state = replace(state, pending=())
-    if pr.event == "workflow_run":
-        changes, since = analyze_empty(), None
-    else:
-        diff, since = _diff(services, pr, state)
-        pr = replace(pr, commit_messages=tuple(services.github.commit_messages(pr.number)))
-        changes = analyze(diff, source=f"PR #{pr.number} diff", ignore=loaded.policy.ignore)
+    number = pr.number
+    started = state if state is not None else read_state(services, number)
+    loaded = loaded or policy_from_base(services.github, settings.policy_path, pr.base_sha)
+    clock_at = services.clock.now()
+    collected = collect_pending(pr, started, settings, services, loaded)
+    kept = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
+    # Collected jobs are merged into this run's summary: their cost is counted once, here.
+    state = replace(started, pending=())
+    changes, since, pr = _changes(services, pr, state, loaded)
     plan = plan_for(loaded, changes, pr, state, month_usd(services, loaded))
     inputs = _inputs(services, loaded, changes, pr, settings=settings, logs=logs)
-    outcome, unbuilt = execute(services, loaded, plan, inputs, settings)
-    runs = _merge_prior(job_runs(plan, outcome, unbuilt), prior)
+    dry = settings.dry_run or settings.publish_dir is not None
+    recorder = None if dry else SubmissionRecorder(
+        services, number, plan, settings.run_id, pr.head_sha, dict(unbuildable(plan, inputs)))  # fmt: skip
+    outcome, unbuilt = execute(services, loaded, plan, inputs, settings, on_submitted=recorder)
     summary = RunSummary(
-        plan=plan, jobs=runs, run_id=settings.run_id, head_sha=pr.head_sha,
-        previous_cost_usd=state.cost_usd, previous_runs=state.runs, incremental_since=since,
-        pending_batches=tuple(f"{p.provider}:{p.batch_id}" for p in outcome.pending),
+        plan=plan, jobs=_merge_prior(job_runs(plan, outcome, unbuilt),
+                                     collected.runs if collected else ()),
+        run_id=settings.run_id, head_sha=pr.head_sha, incremental_since=since,
+        wait_seconds=services.clock.now() - clock_at,
+        pending_batches=(*(batch_key(p) for p in kept), *(batch_key(p) for p in outcome.pending)),
         notices=plan.notices, dry_run=settings.dry_run,
     )  # fmt: skip
-    summary, new_state = publish(
-        services, pr, summary, outcome, state=state, kept_pending=kept_pending
-    )
-    return PullRequestRun(summary, outcome, new_state)
+    submitted = recorder.submitted if recorder else ()
+    owned = _Ownership(
+        taken=frozenset([*map(batch_key, started.pending), *map(batch_key, submitted)]),
+        kept_pending=kept, counted=bool(recorder and recorder.counted), stamp=not dry,
+    )  # fmt: skip
+    summary, new_state, problems = publish(services, pr, summary, outcome, state=started,
+                                           owned=owned)  # fmt: skip
+    return PullRequestRun(summary, outcome, new_state, problems)
 
 
 def _merge_prior(runs: tuple[JobRun, ...], prior: tuple[JobRun, ...]) -> tuple[JobRun, ...]:

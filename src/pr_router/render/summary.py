@@ -224,7 +224,8 @@ def _cost_block(summary: RunSummary) -> str:
         f"(earlier runs {format_usd(summary.previous_cost_usd)}).",
     ]
     if summary.wait_seconds > 0 or any(_mode(j) == "batch" for j in jobs):
-        lines.append(f"Runner time spent waiting for batches: {_duration(summary.wait_seconds)}.")
+        waited = _duration(summary.wait_seconds)
+        lines.append(f"Runner time spent waiting for models and batches: {waited}.")
     lines += [
         "",
         "<sub>Measured from the providers' usage. All-frontier: the same tokens on the "
@@ -364,7 +365,7 @@ def terminal_summary(summary: RunSummary) -> str:
     lines = [_headline(summary, bold=False)]
     lines += [_job_line(j, summary) for j in _shown(summary)]
     if summary.wait_seconds > 0:
-        lines.append(f"Waited {_duration(summary.wait_seconds)} for batches.")
+        lines.append(f"Waited {_duration(summary.wait_seconds)} for models and batches.")
     if summary.budget_line:
         lines.append(one_line(summary.budget_line))
     lines += [f"Note: {one_line(n)}" for n in summary.notices]
