@@ -18,7 +18,7 @@ import copy
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,7 @@ from pr_router.github.transport import FAST_RETRY
 from pr_router.ledger import LedgerRecord, read_ledger
 from pr_router.pipeline.entry import Outcome, collect_from_env, run_from_env
 from pr_router.pipeline.settings import Settings
+from pr_router.providers.base import Provider
 from pr_router.providers.registry import build_providers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -51,6 +52,7 @@ API = "https://api.github.com"
 TOKEN = "ghs_integration_token"
 ACTIONS_BOT = "github-actions[bot]"
 _EMULATOR_ONLY = "/_emulator/"  # the job-log blob a 302 points at: not part of the REST API
+Wrap = Callable[[Provider], Provider]
 
 
 def webhook(name: str) -> dict[str, Any]:
@@ -294,17 +296,19 @@ class World:
             }
         return env | self.extra_env | extra
 
-    def _collaborators(self, env: Mapping[str, str]) -> dict[str, Any]:
+    def _collaborators(self, env: Mapping[str, str], wrap: Wrap | None = None) -> dict[str, Any]:
         """New providers and GitHub client, as a fresh process would build them."""
         github = GitHubClient.from_env(env, retry=FAST_RETRY)
-        return {"providers": build_providers(env, strict=True), "github": github,
-                "clock": self.clock}  # fmt: skip
+        providers: Mapping[str, Provider] = build_providers(env, strict=True)
+        if wrap is not None:
+            providers = {name: wrap(p) for name, p in providers.items()}
+        return {"providers": providers, "github": github, "clock": self.clock}
 
-    def run(self, env: dict[str, str]) -> Result:
-        """``pr-router run`` in this environment."""
+    def run(self, env: dict[str, str], *, wrap: Wrap | None = None) -> Result:
+        """``pr-router run`` in this environment (``wrap`` decorates each provider)."""
         log = io.StringIO()
         with ExitStack() as stack:
-            parts = self._collaborators(env)
+            parts = self._collaborators(env, wrap)
             stack.callback(parts["github"].close)
             outcome = run_from_env(env, settings=Settings.from_env(env), out=log, **parts)
         return Result(outcome, log.getvalue(), env)

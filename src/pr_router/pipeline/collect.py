@@ -160,7 +160,7 @@ def collect_pull_request(
         return None
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
     collected = collect_pending(pr, state, settings, services, loaded)
-    if collected is None:
+    if collected is None or _still_running(collected):
         return None
     results = results_of(collected.outcome)
     fresh = rebase(read_state(services, pr.number), {batch_key(p) for p in state.pending})
@@ -180,7 +180,14 @@ def collect_pull_request(
         problems += (f"The summary comment could not be posted: {exc}",)
     stamp = not (settings.dry_run or settings.publish_dir is not None)
     runs = with_published(collected.runs, results, review, summary_id) if stamp else collected.runs
-    return PullRequestCollect(summary, tuple(r for j in runs for r in j.records), problems)
+    # The run already recorded the batches as pending: only what settled is new.
+    records = tuple(r for j in runs for r in j.records if r.status != "pending")
+    return PullRequestCollect(summary, records, problems)
+
+
+def _still_running(collected: Collected) -> bool:
+    """Nothing ended and nothing went wrong: no reason to touch the PR."""
+    return all(o.status == "pending" and not o.error for o in collected.outcome.jobs)
 
 
 def _post(services: Services, pr: PRContext, collected: Collected,

@@ -32,6 +32,7 @@ from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.sinks import RecordingPublisher
 from pr_router.providers.base import Provider
+from pr_router.providers.registry import Providers
 from pr_router.render import annotations as gha
 from pr_router.render.summary import action_outputs, step_summary_markdown, terminal_summary
 from pr_router.summary import RunSummary
@@ -65,7 +66,7 @@ def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
         built = build_providers(environ)
         providers, missing = built, dict(built.missing)
     else:
-        missing = {}
+        missing = dict(providers.missing) if isinstance(providers, Providers) else {}
     return Services(github, publisher, providers, clock, own, missing)
 
 
