@@ -77,6 +77,7 @@ class GitHubMock:
         parts = urlsplit(self.api)
         self._root = f"{parts.scheme}://{parts.netloc}"
         self._mount = parts.path.rstrip("/")
+        self._hooks: list[tuple[str, str, Callable[[], object]]] = []
 
     def __enter__(self) -> GitHubMock:
         self.mock.__enter__()
@@ -104,8 +105,18 @@ class GitHubMock:
         assert checked == len(calls) == len(self.state.calls), "a request was not checked"
         return checked
 
+    def before(self, method: str, path: str, action: Callable[[], object]) -> None:
+        """Run ``action`` once, when the first ``method`` request whose path ends with
+        ``path`` arrives, before it is answered (to interleave another run)."""
+        self._hooks.append((method, path, action))
+
     def _forward(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(prepared.url or "")
+        for hook in list(self._hooks):
+            method, path, action = hook
+            if prepared.method == method and url.path.endswith(path):
+                self._hooks.remove(hook)
+                action()
         raw = prepared.body
         body = raw.encode() if isinstance(raw, str) else (raw or b"")
         request = Request(

@@ -208,6 +208,12 @@ class GitHubClient:
             comment.edit(body)
             return _comment(comment)
 
+    def delete_issue_comment(self, comment_id: int) -> None:
+        """Delete a conversation comment (pr-router only ever deletes its own duplicates)."""
+        op = _op(f"delete comment {comment_id}", _PR_WRITE, f"comment {comment_id}")
+        with self._calling(op):
+            self._issue_comment(comment_id).delete()
+
     def list_review_comments(self, number: int) -> list[ReviewComment]:
         """The inline review comments of PR ``number``."""
         op = _op(f"list the review comments of PR #{number}", _PR_READ, f"pull request #{number}")

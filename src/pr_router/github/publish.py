@@ -61,6 +61,10 @@ class Publisher(Protocol):
         """Replace a conversation comment's body."""
         ...
 
+    def delete_issue_comment(self, comment_id: int) -> None:
+        """Delete a conversation comment (a duplicate summary lost to a concurrent run)."""
+        ...
+
     def list_review_comments(self, number: int) -> list[ReviewComment]:
         """Inline review comments of a PR."""
         ...

@@ -163,21 +163,24 @@ def collect_pull_request(
     if collected is None or _still_running(collected):
         return None
     results = results_of(collected.outcome)
-    fresh = rebase(read_state(services, pr.number), {batch_key(p) for p in state.pending})
-    review, problems = _post(services, pr, collected, {*state.fingerprints, *fresh.fingerprints})
+    review, problems = _post(services, pr, collected, set(state.fingerprints))
     cost = sum((r.cost_usd for r in collected.runs), Decimal(0))
-    summary = merged_summary(fresh, collected, settings)
-    summary = replace(summary, notices=(*summary.notices, *problems))
-    new_state = next_state(fresh, head_sha=None, run_cost=cost, pending=collected.outcome.pending,
-                           published=remembered(review, results), count_run=False)  # fmt: skip
-    new_state = replace(new_state, last_run=snapshot_summary(summary))
+    taken = {batch_key(p) for p in state.pending}
+
+    def compose(on_pr: State) -> tuple[str, State, RunSummary]:
+        fresh = rebase(on_pr, taken)
+        summary = merged_summary(fresh, collected, settings)
+        summary = replace(summary, notices=(*summary.notices, *problems))
+        new = next_state(fresh, head_sha=None, run_cost=cost, pending=collected.outcome.pending,
+                         published=remembered(review, results), count_run=False)  # fmt: skip
+        return summary_markdown(summary), replace(new, last_run=snapshot_summary(summary)), summary
+
     summary_id: int | None = None
     try:
-        summary_id = write_state(
-            services, pr.number, summary_markdown(summary), new_state
-        ).comment_id
+        summary_id, summary = write_state(services, pr.number, compose)
     except GitHubError as exc:
         problems += (f"The summary comment could not be posted: {exc}",)
+        summary = compose(state)[2]
     stamp = not (settings.dry_run or settings.publish_dir is not None)
     runs = with_published(collected.runs, results, review, summary_id) if stamp else collected.runs
     # The run already recorded the batches as pending: only what settled is new.

@@ -165,31 +165,37 @@ def publish(
     owned: _Ownership,
 ) -> tuple[RunSummary, State, tuple[str, ...]]:
     """Post the review (deduplicated) and edit the sticky summary in place, merged into the
-    state as it is on the PR now. GitHub refusals come back as problem lines."""
+    state as it is on the PR when it is written. GitHub refusals come back as problem lines.
+    """
     assert pr.number is not None
     results = results_of(outcome)
-    fresh = rebase(read_state(services, pr.number), owned.taken)
-    known = {*state.fingerprints, *fresh.fingerprints}
+    # What another run posted since this one started counts as known too.
+    known = {*state.fingerprints, *read_state(services, pr.number).fingerprints}
     review, refused = _post_review(services, pr, summary, results, known)
     problems: tuple[str, ...] = (refused,) if refused else ()
     posted, dupes = set(review.posted), set(review.duplicates)
     jobs = tuple(count_findings(j, results.get(j.plan.job), posted, dupes) for j in summary.jobs)
-    summary = replace(summary, jobs=jobs, notices=(*summary.notices, *problems),
-                      previous_cost_usd=fresh.cost_usd,
-                      previous_runs=fresh.runs - (1 if owned.counted else 0))  # fmt: skip
-    new_state = next_state(fresh, head_sha=pr.head_sha, run_cost=summary.cost_usd,
-                           pending=outcome.pending, kept_pending=owned.kept_pending,
-                           published=remembered(review, results), reviewed=refused is None,
-                           count_run=not owned.counted)  # fmt: skip
-    new_state = replace(new_state, last_run=snapshot_summary(summary))
+    summary = replace(summary, jobs=jobs, notices=(*summary.notices, *problems))
+
+    def compose(on_pr: State) -> tuple[str, State, tuple[RunSummary, State]]:
+        fresh = rebase(on_pr, owned.taken)
+        done = replace(summary, previous_cost_usd=fresh.cost_usd,
+                       previous_runs=fresh.runs - (1 if owned.counted else 0))  # fmt: skip
+        new = next_state(fresh, head_sha=pr.head_sha, run_cost=done.cost_usd,
+                         pending=outcome.pending, kept_pending=owned.kept_pending,
+                         published=remembered(review, results), reviewed=refused is None,
+                         count_run=not owned.counted)  # fmt: skip
+        new = replace(new, last_run=snapshot_summary(done))
+        return summary_markdown(done), new, (done, new)
+
+    summary_id: int | None = None
     try:
-        summary_id: int | None = write_state(
-            services, pr.number, summary_markdown(summary), new_state
-        ).comment_id
+        summary_id, (summary, new_state) = write_state(services, pr.number, compose)
     except GitHubError as exc:
-        summary_id, problem = None, _problem("The summary comment", exc)
+        problem = _problem("The summary comment", exc)
         problems += (problem,)
         summary = replace(summary, notices=(*summary.notices, problem))
+        new_state = state
     if owned.stamp:
         summary = replace(summary, jobs=with_published(summary.jobs, results, review, summary_id))
     return summary, new_state, problems

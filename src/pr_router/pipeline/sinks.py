@@ -22,7 +22,7 @@ __all__ = ["RecordingPublisher"]
 
 @dataclass
 class _Posted:
-    kind: str  # "review", "comment", "edit"
+    kind: str  # "review", "comment", "edit", "delete"
     target: int  # PR number or comment id
     body: str
     comments: list[dict[str, object]] = field(default_factory=list)
@@ -58,6 +58,11 @@ class RecordingPublisher:
         self.posted.append(_Posted("edit", comment_id, body))
         return comment
 
+    def delete_issue_comment(self, comment_id: int) -> None:
+        """Record a deletion."""
+        self._comments.pop(comment_id, None)
+        self.posted.append(_Posted("delete", comment_id, ""))
+
     def list_review_comments(self, number: int) -> list[ReviewComment]:
         """Existing inline comments (recorded reviews are not re-read)."""
         return self._reader.list_review_comments(number) if self._reader else []
@@ -86,6 +91,8 @@ class RecordingPublisher:
                     if c.get("start_line"):
                         where += f"-{c['line']}"
                     parts.append(f"### {where} ({c['side']})\n\n{str(c['body']).strip()}\n")
+            elif p.kind == "delete":
+                parts.append(f"## Deletion of comment #{p.target}\n")
             else:
                 verb = "New comment on PR" if p.kind == "comment" else "Edit of comment"
                 parts.append(f"## {verb} #{p.target}\n\n{p.body.strip()}\n")

@@ -4,8 +4,9 @@ Runs of one PR can overlap (a push while the last run still waits for its batche
 ``collect`` can run at any moment. So every writer re-reads the state right before writing
 and applies only its own changes to what it finds there: the pending batches and the cost
 another run recorded in the meantime survive, and the comment is looked up again before
-each write, so a PR keeps one summary comment. Two writes in the same instant can still
-race (the last one wins); a workflow ``concurrency:`` group per PR removes even that.
+each write, so a PR keeps one summary comment (two created in the same instant are merged
+into the older one). Two edits in the same instant can still race (the last one wins); a
+workflow ``concurrency:`` group per PR removes even that.
 
 A run also writes the state once early, right after submitting its batches (the "running"
 comment): a run killed while it waits then leaves its batch ids where ``collect`` finds
@@ -15,13 +16,13 @@ them, and a snapshot from which ``collect`` renders the whole summary.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from pr_router.errors import GitHubError
 from pr_router.execute import JobOutcome, PendingBatch, RunOutcome
-from pr_router.github.publish import SummaryResult, upsert_summary
+from pr_router.github.publish import compose_summary, upsert_summary
 from pr_router.github.state import State, decode_state, find_summary
 from pr_router.pipeline.assemble import job_runs
 from pr_router.pipeline.services import Services
@@ -33,6 +34,7 @@ from pr_router.summary import RunSummary
 __all__ = ["INTERRUPTED", "SubmissionRecorder", "batch_key", "read_state", "rebase", "write_state"]
 
 log = logging.getLogger("pr_router")
+T = TypeVar("T")
 
 INTERRUPTED = "the run stopped before this job finished; the next run will redo it"
 
@@ -56,9 +58,28 @@ def rebase(fresh: State, taken: Collection[str]) -> State:
     return replace(fresh, pending=tuple(p for p in fresh.pending if batch_key(p) not in taken))
 
 
-def write_state(services: Services, number: int, body: str, state: State) -> SummaryResult:
-    """Create or edit the summary comment (it is looked up again right before)."""
-    return upsert_summary(services.publisher, number, body, state, services.own_login)
+def write_state(
+    services: Services, number: int, compose: Callable[[State], tuple[str, State, T]]
+) -> tuple[int, T]:
+    """Read the state, let ``compose`` turn it into (body, new state, anything), write it.
+
+    Returns the summary comment's id and ``compose``'s third value. The comment is looked
+    up again right before it is created. If another run created one in the same instant,
+    the older comment wins: ours is deleted and ``compose`` runs again on the older one's
+    state, so the PR keeps one summary and neither run's changes are lost.
+    """
+    body, state, extra = compose(read_state(services, number))
+    written = upsert_summary(services.publisher, number, body, state, services.own_login)
+    if written.action != "created":
+        return written.comment_id, extra
+    first = find_summary(services.publisher.list_issue_comments(number), services.own_login)
+    if first is None or first.id == written.comment_id:
+        return written.comment_id, extra
+    services.publisher.delete_issue_comment(written.comment_id)
+    body, state, extra = compose(decode_state(first.body) or State())
+    text, _ = compose_summary(body, state)
+    services.publisher.edit_issue_comment(first.id, text)
+    return first.id, extra
 
 
 def _running_body(summary: RunSummary, batches: Iterable[PendingBatch]) -> str:
@@ -107,8 +128,8 @@ class SubmissionRecorder:
     def __call__(self, batches: tuple[PendingBatch, ...]) -> None:
         """Record ``batches``; a GitHub failure is logged, never raised (the run goes on)."""
         self.submitted = batches
-        try:
-            fresh = read_state(self.services, self.number)
+
+        def compose(fresh: State) -> tuple[str, State, None]:
             summary = self._summary(fresh, batches)
             state = replace(
                 fresh,
@@ -116,7 +137,10 @@ class SubmissionRecorder:
                 runs=fresh.runs + 1,
                 last_run=snapshot_summary(summary),
             )
-            write_state(self.services, self.number, _running_body(summary, batches), state)
+            return _running_body(summary, batches), state, None
+
+        try:
+            write_state(self.services, self.number, compose)
             self.counted = True
         except GitHubError as exc:
             # The final write reports GitHub problems; this one only narrows a window.
