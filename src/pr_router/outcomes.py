@@ -266,8 +266,7 @@ def _fetch_pr(client: OutcomeClient, number: int, own_login: str) -> _PR:
     pr = _PR()
     for c in client.list_review_comments(number):
         pr.review[c.id] = c
-        # ReviewComment carries in_reply_to_id once the client exposes it.
-        parent = getattr(c, "in_reply_to_id", None)
+        parent = c.in_reply_to_id
         if isinstance(parent, int) and _human(c.author, own_login):
             pr.replies[parent].append(c.body)
     pr.issue = {c.id: c for c in client.list_issue_comments(number)}

@@ -162,6 +162,7 @@ def test_review_comments_and_create_review(
     listed = client.list_review_comments(1347)
     assert listed[0].path == "file1.txt"
     assert listed[0].review_id == 42
+    assert listed[0].in_reply_to_id == 8  # replies feed the acceptance signals
     comments = [
         InlineComment(path="a.py", line=3, body="one", fingerprint="f1"),
         InlineComment(

@@ -344,6 +344,7 @@ def _review_comment(c: PullRequestComment) -> ReviewComment:
         side=c.side,
         review_id=c.pull_request_review_id,
         commit_id=c.commit_id,
+        in_reply_to_id=c.raw_data.get("in_reply_to_id"),
     )
 
 

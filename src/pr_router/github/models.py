@@ -41,6 +41,7 @@ class ReviewComment:
     side: str | None
     review_id: int | None
     commit_id: str | None = None
+    in_reply_to_id: int | None = None  # set on replies in a review thread
 
 
 @dataclass(frozen=True, slots=True)
