@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.MainClass import Github
 from github.PullRequest import PullRequest
@@ -344,8 +345,15 @@ def _review_comment(c: PullRequestComment) -> ReviewComment:
         side=c.side,
         review_id=c.pull_request_review_id,
         commit_id=c.commit_id,
-        in_reply_to_id=c.raw_data.get("in_reply_to_id"),
+        in_reply_to_id=_reply_to(c),
     )
+
+
+def _reply_to(c: PullRequestComment) -> int | None:
+    # Read the listed value without PyGithub's lazy completion: a comment that is not a reply
+    # has no such field, and asking the property for it would fetch the comment again.
+    value = c._in_reply_to_id
+    return None if value is NotSet else int(value.value)
 
 
 def _reaction(r: Any) -> Reaction:
