@@ -160,6 +160,30 @@ def test_converted_to_draft_is_skipped_with_the_reason(world: World) -> None:
     assert not WRITES & set(world.operations())
 
 
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ("pull_request.closed.payload.json", "skipped: the pull request was closed"),
+        ("pull_request.labeled.payload.json", "skipped: label change (labeled) does not change"),
+        ("pull_request.opened.with-null-body.json", None),
+    ],
+)
+def test_what_each_pull_request_action_does(world: World, payload: str, reason: str | None) -> None:
+    event = webhook(payload)
+    world.seed(event, diff(HTTPX))
+
+    result = world.run(world.env("pull_request", event))
+
+    assert result.outcome.exit_code == 0
+    if reason is None:
+        assert len(world.state.reviews) == 1
+        assert "Description · describe" in world.summary(2)[1]  # an empty body gets one
+    else:
+        assert result.outcome.message.startswith(reason)
+        assert not WRITES & set(world.operations())
+        assert world.emulator.requests.snapshot() == []
+
+
 def test_drafts_run_when_the_base_branch_policy_says_so(world: World) -> None:
     event = _opened(world, draft=True)
     base = event["pull_request"]["base"]["sha"]
