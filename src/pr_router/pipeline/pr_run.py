@@ -174,7 +174,9 @@ def publish(
     review, refused = _post_review(services, pr, summary, results, known)
     problems: tuple[str, ...] = (refused,) if refused else ()
     posted, dupes = set(review.posted), set(review.duplicates)
-    jobs = tuple(count_findings(j, results.get(j.plan.job), posted, dupes) for j in summary.jobs)
+    jobs = summary.jobs  # a refused review placed no finding anywhere: count none
+    if refused is None:
+        jobs = tuple(count_findings(j, results.get(j.plan.job), posted, dupes) for j in jobs)
     summary = replace(summary, jobs=jobs, notices=(*summary.notices, *problems))
 
     def compose(on_pr: State) -> tuple[str, State, tuple[RunSummary, State]]:
