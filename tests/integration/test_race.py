@@ -88,3 +88,22 @@ def test_two_runs_creating_the_summary_in_the_same_instant(world: World) -> None
     (delete,) = world.state.calls_to("issues/delete-comment")
     assert delete.path != f"/repos/{world.repo}/issues/comments/{cid}"  # A's copy went
     assert len(world.state.calls_to("issues/create-comment")) == 2
+
+
+def test_two_runs_posting_the_review_in_the_same_instant(world: World) -> None:
+    """The one window left open: both runs listed the PR's review comments (none yet)
+    before either posted. GitHub has no create-if-absent and the API subset pr-router is
+    checked against has no way to delete a review comment, so each finding lands twice.
+    Everything else still converges; a ``concurrency:`` group per PR in the workflow
+    (examples/workflows) is what rules this out."""
+    a, b = _race(world, "POST", "/pulls/2/reviews")
+
+    assert (a.outcome.exit_code, b.outcome.exit_code) == (0, 0)
+    _, _, state = world.summary(2)
+    fps = [fp for c in world.state.review_comments.values() for fp in fingerprints_in(c.body)]
+    assert len(fps) == 8
+    assert len(set(fps)) == 4
+    assert len(world.state.reviews) == 2
+    assert state.runs == 2
+    assert len(state.pending) == 2
+    assert state.cost_usd == sum((r.cost_usd for r in a.ledger + b.ledger), Decimal(0))

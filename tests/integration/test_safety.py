@@ -82,6 +82,8 @@ def test_403_on_the_review_is_one_clear_line_and_the_summary_says_what_failed(
     _, body, state = world.summary(2)
     assert "ℹ️ The review could not be posted" in body
     assert PERMISSION in body
+    assert "findings 3 inline" not in body  # the summary claims nothing the PR lacks
+    assert "`review`: findings" not in body
     assert PERMISSION in result.step_summary
     # Nothing counts as reviewed: the next run posts the findings.
     assert (state.last_reviewed_sha, state.fingerprints) == (None, ())
