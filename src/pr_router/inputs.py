@@ -66,6 +66,8 @@ def read_event_context(path: str | None, event_name: str | None = None) -> PRCon
         raise EventError(f"cannot read event {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise EventError(f"event {path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise EventError(f"event {path} is not a webhook payload: nested too deeply") from None
     if not isinstance(payload, dict):
         raise EventError(f"event {path} is not a JSON object")
     from pr_router.github.event import load_event

@@ -262,6 +262,10 @@ def load_event_from_env(environ: Mapping[str, str]) -> Event:
         ) from exc
     except ValueError as exc:
         raise EventError(f"GITHUB_EVENT_PATH {path} is not valid JSON: {exc}", hint=hint) from exc
+    except RecursionError:
+        raise EventError(
+            f"GITHUB_EVENT_PATH {path} is not a webhook payload: nested too deeply", hint=hint
+        ) from None
     return load_event(name, payload)
 
 
