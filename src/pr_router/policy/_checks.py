@@ -6,6 +6,7 @@ point each problem at the key or value in the file that has to change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pathspec
@@ -123,7 +124,7 @@ def _globs(policy: Policy, doc: Document) -> Iterator[Problem]:
     for path, glob in globs:
         try:
             pathspec.GitIgnoreSpec.from_lines([glob])
-        except ValueError:
+        except (ValueError, re.error):  # re.error: a bad character range such as [z-a]
             hint = "globs use .gitignore syntax; escape a literal '!' or trailing '\\' with '\\'"
             yield _at(doc, path, f"invalid glob {glob!r}", hint)
 
