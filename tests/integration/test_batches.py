@@ -170,3 +170,28 @@ def test_a_run_killed_after_submitting_leaves_its_batches_to_collect(world: Worl
     assert len(world.state.reviews) == 1
     fps = [fp for c in world.state.review_comments.values() for fp in fingerprints_in(c.body)]
     assert len(fps) == len(set(fps)) == 4
+
+
+def test_a_run_while_an_earlier_batch_still_runs_keeps_it_and_records_it_once(
+    world: World,
+) -> None:
+    event = _opened(world)
+    first = world.run(world.env("pull_request", event))
+    (earlier,) = first.outputs["pending-batches"].split(",")
+    world.clock.advance(600)  # ten minutes: the earlier batch is still running
+
+    second = world.run(world.env("pull_request", webhook("pull_request.reopened.payload.json")))
+
+    state = world.summary(2)[2]
+    keys = [f"{p['provider']}:{p['batch_id']}" for p in state.pending]
+    assert len(keys) == 2
+    assert earlier in keys
+    assert second.outputs["pending-batches"].split(",") == keys
+    # the second run records its own submission, not the earlier batch again
+    assert {r.batch_id for r in second.ledger if r.status == "pending"} == {
+        keys[1].partition(":")[2]
+    }
+    world.clock.advance(BATCH_S)
+    later = world.collect(world.env("schedule", {}, machine="other"))
+    assert sorted(r.job for r in later.ledger) == sorted(AUX * 2)
+    assert world.summary(2)[2].pending == ()

@@ -196,3 +196,18 @@ def test_the_openapi_check_fails_a_request_github_would_refuse() -> None:
     with pytest.raises(AssertionError, match="violates GitHub's API contract"), GitHubMock(state):
         session.send(prepared)
     assert [c.status for c in state.calls] == [404]  # no such PR was seeded
+
+
+def test_a_dry_run_posts_nothing_and_prints_what_it_would_post(world: World) -> None:
+    event = webhook("pull_request.opened.payload.json")
+    world.seed(event, diff(HTTPX))
+
+    result = world.run(world.env("pull_request", event, PR_ROUTER_DRY_RUN="true"))
+
+    assert result.outcome.exit_code == 0
+    assert [c.method for c in world.state.calls if c.method != "GET"] == []
+    assert "--- dry run: this is what would be posted ---" in result.log
+    assert "## Review on PR #2 (4 inline comments)" in result.outcome.published
+    assert "## New comment on PR #2" in result.outcome.published
+    assert "(dry run: nothing was posted)" in result.outcome.published
+    assert all(r.published == [] for r in result.ledger)  # no made-up comment ids

@@ -264,9 +264,16 @@ def run_pull_request(
 
 
 def _merge_prior(runs: tuple[JobRun, ...], prior: tuple[JobRun, ...]) -> tuple[JobRun, ...]:
-    """Jobs collected from earlier batches replace this run's skipped entries of that job."""
+    """Jobs collected from earlier batches replace this run's skipped entries of that job.
+
+    An earlier batch still running was recorded as pending by the run that submitted it:
+    its job is shown, but not recorded again.
+    """
     if not prior:
         return runs
+    prior = tuple(
+        replace(p, records=tuple(r for r in p.records if r.status != "pending")) for p in prior
+    )
     done = {p.plan.job: p for p in prior}
     merged = [
         done.pop(r.plan.job) if r.status == "skipped" and r.plan.job in done else r for r in runs
