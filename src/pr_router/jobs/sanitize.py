@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 __all__ = [
     "MAX_COMMENT_CHARS",
@@ -107,7 +108,6 @@ def inline_code(text: str) -> str:
 # --- model output -------------------------------------------------------------------------
 
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 _MENTION = re.compile(r"(?<![\w`/@.+-])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?")
 # Bot commands that act on a line of their own (Prow, bors, Mergify-style slash commands).
 _COMMAND_LINE = re.compile(
@@ -125,14 +125,35 @@ def _defuse_prose(text: str) -> str:
     return _REVIEW_EVENT.sub(lambda m: f"`{m.group(1)}`", text)
 
 
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each inline code span, as CommonMark reads them: a backtick run opens
+    one that the next run of the same length closes; a run is never split. One pass from
+    the right finds each run's closer, so hostile output cannot make this quadratic."""
+    runs = [(m.start(), m.end()) for m in _BACKTICK_RUN.finditer(text)]
+    closer: list[int | None] = [None] * len(runs)
+    seen: dict[int, int] = {}  # run length -> index of the nearest such run to the right
+    for i in range(len(runs) - 1, -1, -1):
+        length = runs[i][1] - runs[i][0]
+        closer[i] = seen.get(length)
+        seen[length] = i
+    i = 0
+    while i < len(runs):
+        j = closer[i]
+        if j is None:
+            i += 1
+            continue
+        yield runs[i][0], runs[j][1]
+        i = j + 1
+
+
 def _defuse_inline(text: str) -> str:
     """Prose with inline code spans: spans keep their text, markers inside are broken."""
     out: list[str] = []
     last = 0
-    for m in _CODE_SPAN.finditer(text):
-        out.append(_defuse_prose(text[last : m.start()]))
-        out.append(sanitize_output_code(m.group(0)))
-        last = m.end()
+    for start, end in _code_spans(text):
+        out.append(_defuse_prose(text[last:start]))
+        out.append(sanitize_output_code(text[start:end]))
+        last = end
     out.append(_defuse_prose(text[last:]))
     return "".join(out)
 
