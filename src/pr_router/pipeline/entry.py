@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -67,7 +68,21 @@ def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
         providers, missing = built, dict(built.missing)
     else:
         missing = dict(providers.missing) if isinstance(providers, Providers) else {}
-    return Services(github, publisher, providers, clock, own, missing)
+    return Services(github, publisher, providers, clock, own, missing,
+                    month_records=_artifact_ledgers(environ))  # fmt: skip
+
+
+def _artifact_ledgers(environ: Mapping[str, str]) -> Callable[[datetime], list[LedgerRecord]]:
+    """Read this repository's ledger artifacts (needs ``actions: read``), on demand."""
+
+    def records(since: datetime) -> list[LedgerRecord]:
+        from pr_router.report.artifacts import ArtifactLedgers
+
+        return ArtifactLedgers.from_env(environ, environ.get("GITHUB_REPOSITORY", "")).records(
+            since
+        )
+
+    return records
 
 
 def _github_pacing(environ: Mapping[str, str]) -> RetrySettings | None:
