@@ -97,7 +97,7 @@ class GitHubClient:
             raise GitHubError(
                 "GITHUB_REPOSITORY is not set to owner/name", hint="run inside GitHub Actions"
             )
-        login = environ.get("PR_ROUTER_GITHUB_LOGIN") or None
+        login = environ.get("PR_ROUTER_BOT_LOGIN") or None
         return cls.from_token(
             token, repo, base_url=environ.get("GITHUB_API_URL"), login=login, retry=retry
         )
