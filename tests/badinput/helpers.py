@@ -10,11 +10,12 @@ failure.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -29,7 +30,9 @@ __all__ = [
     "assert_one_line_error",
     "cli",
     "cli_subprocess",
+    "commonmark_spans",
     "within",
+    "write",
 ]
 
 DEADLINE_S = 20.0  # generous for a loaded CI machine; the inputs here take well under 2 s
@@ -139,6 +142,30 @@ def write(tmp: Path, name: str, data: bytes | str) -> str:
     return str(path)
 
 
-def lines_of(*parts: Sequence[str]) -> str:
-    """Join lists of lines with newlines (a trailing newline included)."""
-    return "".join(line + "\n" for part in parts for line in part)
+def commonmark_spans(text: str) -> list[tuple[int, int]]:
+    """Inline code spans the slow obvious way, as GitHub reads them: per block (a blank line,
+    or a line opening a list item, quote, heading or table row, starts a new one), runs of
+    backticks are atomic, and the next run of the same length closes a span."""
+    spans: list[tuple[int, int]] = []
+    block_start = offset = 0
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        if n and re.match(r"[ \t]*(?:$|[-*+>#|]|\d{1,9}[.)])", line):
+            spans += _spans_of(text[block_start : offset - 1], block_start)
+            block_start = offset
+        offset += len(line) + 1
+    return spans + _spans_of(text[block_start:], block_start)
+
+
+def _spans_of(block: str, at: int) -> list[tuple[int, int]]:
+    runs = [(m.start(), m.end()) for m in re.finditer("`+", block)]
+    spans, k = [], 0
+    while k < len(runs):
+        size = runs[k][1] - runs[k][0]
+        close = next((m for m in range(k + 1, len(runs)) if runs[m][1] - runs[m][0] == size), None)
+        if close is None:
+            k += 1
+        else:
+            spans.append((at + runs[k][0], at + runs[close][1]))
+            k = close + 1
+    return spans

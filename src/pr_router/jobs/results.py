@@ -64,8 +64,9 @@ def code_block(code: str, info: str = "") -> str:
 
 
 def _one_line(text: str, limit: int = 120) -> str:
-    flat = " ".join(sanitize_output(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    # Flattened and cut first, sanitised last: a code span is read where it is posted.
+    flat = " ".join(text.split())
+    return sanitize_output(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
 @dataclass(frozen=True, slots=True)

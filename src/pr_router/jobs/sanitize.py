@@ -115,6 +115,9 @@ _COMMAND_LINE = re.compile(
 )
 _REVIEW_EVENT = re.compile(r"(?<![\w`])(APPROVED?|REQUEST_CHANGES|MERGE)(?![\w`])")
 _MARKER_IN_CODE = re.compile(r"<!--")
+# Where a new block may start: a blank line, or a line opening a list item, quote, heading or
+# table row. Splitting too often only means defusing more.
+_BLOCK_BREAK = re.compile(r"\n(?=[ \t]*(?:\n|$|[-*+>#|]|\d{1,9}[.)]))")
 
 
 def _defuse_prose(text: str) -> str:
@@ -127,8 +130,18 @@ def _defuse_prose(text: str) -> str:
 
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each inline code span, as CommonMark reads them: a backtick run opens
-    one that the next run of the same length closes; a run is never split. One pass from
-    the right finds each run's closer, so hostile output cannot make this quadratic."""
+    one that the next run of the same length closes; a run is never split. Spans stay inside
+    one block (GitHub parses inlines per paragraph or list item), so a span cannot reach over
+    a blank line to hide a mention GitHub renders as prose. One pass from the right finds
+    each run's closer: never quadratic."""
+    start = 0
+    for brk in _BLOCK_BREAK.finditer(text):
+        yield from ((start + a, start + b) for a, b in _spans_in(text[start : brk.start()]))
+        start = brk.end()
+    yield from ((start + a, start + b) for a, b in _spans_in(text[start:]))
+
+
+def _spans_in(text: str) -> Iterator[tuple[int, int]]:
     runs = [(m.start(), m.end()) for m in _BACKTICK_RUN.finditer(text)]
     closer: list[int | None] = [None] * len(runs)
     seen: dict[int, int] = {}  # run length -> index of the nearest such run to the right

@@ -46,7 +46,8 @@ def _section(title: str, parts: Sequence[str]) -> Section:
 
 
 def _cell(text: str) -> str:
-    return " ".join(sanitize_output(text).split()).replace("|", "\\|")
+    # Flattened first, sanitised last: a code span is read as it will sit in the cell.
+    return sanitize_output(" ".join(text.split())).replace("|", "\\|")
 
 
 def _counts(findings: Sequence[Finding]) -> str:
@@ -105,7 +106,7 @@ def describe_section(title: str, out: DescribeOutput, dropped: int) -> Section:
 def changelog_section(title: str, out: ChangelogOutput, style: ChangelogStyle) -> Section:
     """The proposed entry in the project's style, or why none is needed."""
     if not out.user_facing:
-        reason = " ".join(sanitize_output(out.entry).split()) or "internal change"
+        reason = sanitize_output(" ".join(out.entry.split())) or "internal change"
         return _section(title, [f"No changelog entry needed: not user-facing ({reason})."])
     entry = " ".join(out.entry.split())
     if style.kind == "keep-a-changelog":
