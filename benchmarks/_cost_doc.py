@@ -1,0 +1,367 @@
+"""docs/cost-benchmark.md and its chart, written from one run of ``cost.py --write-docs``.
+
+Every number in the page comes from the run's JSON document; the prose around them says
+how they were made and what moves them, so the page stays true when it is regenerated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from _canned import Lengths
+from _cost_report import markdown_table, write_chart
+from _floor import PARTS
+from _setups import FRONTIER, LIGHT_HEAVY, SINGLE_FRONTIER
+
+__all__ = ["DocInputs", "write_docs"]
+
+Doc = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class DocInputs:
+    """What the page needs besides the JSON document."""
+
+    label: str
+    date: str
+    elapsed_s: float
+    per_pr: Mapping[str, Mapping[str, Decimal]]  # setup -> case -> usd
+    lines: Mapping[str, int]  # case -> changed lines
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _targets(doc: Doc) -> str:
+    d = doc["default"]
+    share, above = d["share_of_single_frontier"], d["above_floor_pct"]
+    code = d["critical_frontier_share_code_prs"]
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    return "\n".join([
+        "| target | measured | |",
+        "|---|---|---|",
+        f"| default <= 30% of single-frontier | {_pct(share)} | {mark(share <= 0.30)} |",
+        f"| review + security of every code PR on the frontier tier | {_pct(code)} of the "
+        f"{d['critical_jobs_code_prs']} critical jobs of code PRs | {mark(code >= 1.0)} |",
+        f"| default within 15% of the floor | +{above:.1f}% | {mark(above <= 15.0)} |",
+    ])  # fmt: skip
+
+
+def _composition(doc: Doc) -> str:
+    s, d, f = doc["single-frontier"], doc["default"], doc["floor"]
+    total = s["total_usd"]
+    critical = s["cost_by_job_class_usd"].get("critical", 0.0)
+    return (
+        f"Under single-frontier the critical jobs (review, security) are "
+        f"{_pct(critical / total)} of the bill and the auxiliary jobs "
+        f"{_pct(1 - critical / total)}: routing the auxiliary jobs away can save at most "
+        f"that. The critical jobs stay on the frontier model, and their output tokens "
+        f"(visible answer plus reasoning) cost the same whatever the routing: "
+        f"${s['critical_output_usd']:.2f} under single-frontier, "
+        f"${d['critical_output_usd']:.2f} under default (less only because docs-only PRs get "
+        f"an efficient review), that is {_pct(d['critical_output_usd'] / total)} of "
+        f"single-frontier before a single input token is paid. That is why even the floor "
+        f"is {_pct(f['share_of_single_frontier'])} of single-frontier."
+    )
+
+
+def _above_floor(doc: Doc) -> str:
+    f, d = doc["floor"], doc["default"]
+    gap = d["total_usd"] - f["total_usd"]
+    rows = ["| part | what it is | $ | share of the gap | PRs |", "|---|---|---|---|---|"]
+    parts: Mapping[str, float] = f["default_above_floor_usd"]
+    for key, usd in sorted(parts.items(), key=lambda kv: -kv[1]):
+        share = usd / gap if gap else 0.0
+        rows.append(f"| `{key}` | {PARTS[key]} | ${usd:.2f} | {_pct(share)} | "
+                    f"{f['default_above_floor_prs'][key]} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def _rates() -> Mapping[str, float]:
+    from pr_router.pricing import PriceTable
+
+    r = PriceTable().rates("anthropic", FRONTIER)
+    base = float(r.input)
+    return {"input": base, "write_5m": float(r.cache_write_5m) / base,
+            "write_1h": float(r.cache_write_1h) / base, "read": float(r.cache_read) / base}  # fmt: skip
+
+
+def _attainable(doc: Doc) -> str:
+    f, d = doc["floor"], doc["default"]
+    parts: Mapping[str, float] = f["default_above_floor_usd"]
+    unavoidable = parts.get("first_write", 0.0) + parts.get("alone", 0.0)
+    attainable = f["total_usd"] + unavoidable
+    avoidable = d["total_usd"] - attainable
+    r = _rates()
+    return (
+        f"Two parts cannot be removed inside one run: the first write of each shared prefix "
+        f"(`first_write`: someone has to write what the next job reads) and the prefix of a "
+        f"PR's only critical job (`alone`: a cache write would cost {r['write_5m']:g}x input "
+        f"for no reader, so the router rightly sends it uncached). Adding them to the floor "
+        f"gives an attainable floor of ${attainable:.2f}; default is "
+        f"+{100 * avoidable / attainable:.1f}% above it (${avoidable:.2f}), almost all of it "
+        f"`unread_write` and `own_prefix`. (Frontier rates used throughout, from genai-prices "
+        f"for `{FRONTIER}`: ${r['input']:g} per million input tokens; 5-minute cache writes "
+        f"{r['write_5m']:g}x, 1-hour writes {r['write_1h']:g}x, reads {r['read']:g}x input.)"
+    )
+
+
+def _closing(doc: Doc) -> str:
+    f, d = doc["floor"], doc["default"]
+    parts: Mapping[str, float] = f["default_above_floor_usd"]
+    shared = d["total_usd"] - parts.get("own_prefix", 0.0)
+    attainable = f["total_usd"] + parts.get("first_write", 0.0) + parts.get("alone", 0.0)
+    attainable += parts.get("unread_write", 0.0)  # those writes would then be read: first writes
+    return (
+        f"What would close it: one packing for both critical jobs when the budget forces "
+        f"files out (sensitive files kept in the shared one), so that the security job reads "
+        f"the review's prefix. That removes `own_prefix` and turns the unread writes into "
+        f"first writes: default would cost about ${shared:.2f}, "
+        f"+{100 * (shared / f['total_usd'] - 1):.1f}% above the floor and "
+        f"+{100 * (shared / attainable - 1):.1f}% above the attainable floor. Short of that, "
+        f"no cache mark on a prefix no other job will read would send those prefixes as plain "
+        f"input and save ${f['unread_writes_as_plain_input_saves_usd']:.2f}. Both are changes "
+        f"to `jobs/prepare.py` and the router's cache assignment (`router._assign_cache` "
+        f"marks the review as writer before the packing is known), not to the policy."
+    )
+
+
+def _frugal(fr: Mapping[str, Any]) -> str:
+    failed = fr["critical_jobs_failed"]
+    if not failed:
+        return (f"Frugal saves {fr['savings_vs_single_frontier_pct']:.1f}% with every critical "
+                "job answered.")  # fmt: skip
+    return (
+        f"Frugal's {fr['savings_vs_single_frontier_pct']:.1f}% includes {failed} critical "
+        f"job(s) that produced nothing: its review cap (`max_output_tokens: 4000`) counts "
+        f"reasoning tokens too, so on large security-sensitive PRs (high effort) the answer "
+        f"is cut at the limit, fails validation, cannot escalate above the frontier tier, "
+        f"and is billed anyway. The critical-on-frontier share counts those attempts; the "
+        f"per-setup table below counts the failures."
+    )
+
+
+def _strict(st: Mapping[str, Any]) -> str:
+    r = _rates()
+    return (
+        f"Strict costs {_pct(st['share_of_single_frontier'])} of single-frontier: its 1-hour "
+        f"cache TTL bills writes at {r['write_1h']:g}x input, so one write and one read "
+        f"({r['write_1h'] + r['read']:g}x) cost more than sending the prefix twice uncached "
+        f"(2x). The 1-hour TTL pays off only across runs of the same PR within the hour, which "
+        f"this benchmark (one run per PR) does not have. Its plan estimate "
+        f"(${st['plan_estimate_usd']:.2f}) is also well below what it measured: the router "
+        f"prices every cache write at the 5-minute rate (`router._finish`), whatever "
+        f"`caching.ttl` says."
+    )
+
+
+def _largest(inputs: DocInputs, n: int = 3) -> str:
+    default, single = inputs.per_pr["default"], inputs.per_pr["single-frontier"]
+    total = sum(default.values(), Decimal(0))
+    top = sorted(default, key=lambda c: -default[c])[:n]
+    rows = ["| PR (diff) | changed lines | default | single-frontier | default / single |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for case in top:
+        rows.append(f"| `{case}` | {inputs.lines[case]:,} | ${default[case]:.3f} | "
+                    f"${single[case]:.3f} | {float(default[case] / single[case]):.2f} |")  # fmt: skip
+    share = sum((default[c] for c in top), Decimal(0)) / total if total else Decimal(0)
+    return "\n".join(rows) + f"\n\nThese {n} PRs are {_pct(float(share))} of default's total."
+
+
+def _lengths() -> str:
+    le = Lengths()
+    rows = ["| job | visible output tokens |", "|---|---|"]
+    rows += [
+        f"| review | {le.review} at {le.pivot_lines} changed lines, x (lines/{le.pivot_lines})"
+        f"^{le.exponent} kept in [{le.min_factor}, {le.max_factor}]; "
+        f"x {le.non_code_factor} on PRs that change no code |",
+        f"| security | {le.security}, same size factor |",
+        f"| describe | {le.describe} |",
+        f"| changelog | {le.changelog} |",
+        f"| docs | {le.docs} |",
+    ]
+    examples = ", ".join(f"{n:,} lines: {le.size_factor(n):.2f}x" for n in (10, 200, 2000, 20000))
+    return "\n".join(rows) + f"\n\nSize factor examples: {examples}."
+
+
+def _setup_rows(doc: Doc) -> str:
+    rows = ["| setup | jobs run | batch jobs | critical jobs failed | prompt tokens read from "
+            "cache | plan estimate | measured |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for name, s in doc.items():
+        est = f"${s['plan_estimate_usd']:.2f}" if "plan_estimate_usd" in s else "n/a"
+        rows.append(f"| {name} | {s['jobs']} | {s['batch_jobs']} | {s['critical_jobs_failed']} | "
+                    f"{_pct(s['cache_read_share_of_prompt'])} | {est} | ${s['total_usd']:.2f} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def _page(doc: Doc, inputs: DocInputs, chart: str) -> str:
+    d, s, st = doc["default"], doc["single-frontier"], doc["strict"]
+    prs = d["prs"]
+    warnings = sorted({e for x in doc.values() for e in x["errors"]})
+    parts = [
+        "# Cost benchmark: the same PRs under six setups",
+        "",
+        f"Generated by `python benchmarks/cost.py --write-docs` on {inputs.date}. Corpus: "
+        f"{inputs.label}, {prs} PRs, each run under 5 setups through the whole pipeline "
+        f"against the emulator ({inputs.elapsed_s:.0f} s on this machine). Do not edit by "
+        f"hand: change the benchmark and regenerate.",
+        "",
+        markdown_table(doc),
+        "",
+        f"![Total cost per setup and cost per PR]({chart})",
+        "",
+        "## Against the targets",
+        "",
+        _targets(doc),
+        "",
+        f"Critical-path jobs on the frontier tier: {_pct(d['critical_frontier_share'])} of "
+        f"all of default's critical jobs, {_pct(d['critical_frontier_share_code_prs'])} of "
+        f"those on PRs that change code. The rest are reviews of docs-only PRs, which the "
+        f"built-in rule sends to the efficient tier on purpose.",
+        "",
+        "## What drives the numbers",
+        "",
+        "### Why default is not at 30% of single-frontier",
+        "",
+        _composition(doc),
+        "",
+        f"Reasoning tokens are part of that output (the emulator adds 25%, 50% or 100% of "
+        f"the visible answer at low, medium and high effort). Without any reasoning tokens "
+        f"default would be {_pct(d['share_of_single_frontier_without_reasoning'])} of "
+        f"single-frontier instead of {_pct(d['share_of_single_frontier'])}; the floor "
+        f"{_pct(doc['floor']['share_of_single_frontier_without_reasoning'])}. The 30% target "
+        f"assumes auxiliary work is most of the bill, as in the seeds' agent workloads "
+        f"(60-80% savings where most calls are routine); in a PR pipeline whose merge-gating "
+        f"jobs stay on the frontier model it is not, whatever the routing does.",
+        "",
+        "What would move it, each a product decision this benchmark does not take: less "
+        "reasoning on critical jobs (effort is the largest dial left: high effort doubles a "
+        "review's output), shorter answers (output caps), the security scan only on PRs the "
+        "detector flags, or a cheaper frontier model. Each trades quality on the merge gate.",
+        "",
+        "### Why default is not within 15% of the floor",
+        "",
+        f"Default costs ${d['total_usd'] - doc['floor']['total_usd']:.2f} more than the "
+        f"floor. By part:",
+        "",
+        _above_floor(doc),
+        "",
+        _attainable(doc),
+        "",
+        "The largest PRs carry that avoidable part. When the shared diff packing has to leave "
+        "files out, the security job gets a packing of its own (sensitive files first), so it "
+        "cannot read the review's prefix: the review still writes a prefix of about 140k "
+        "tokens that nobody reads, and the security job sends its own, as large, uncached:",
+        "",
+        _largest(inputs),
+        "",
+        _closing(doc),
+        "",
+        _frugal(doc["frugal"]),
+        "",
+        _strict(st),
+        "",
+        f"Light-heavy saves ${s['total_usd'] - doc['light-heavy']['total_usd']:.2f} "
+        f"({doc['light-heavy']['savings_vs_single_frontier_pct']:.1f}%): the description is "
+        f"the only job it moves.",
+        "",
+        "## Method",
+        "",
+        "For every diff of the corpus and every setup, the GitHub emulation is seeded with the "
+        "diff as an opened PR (title from the corpus manifest, a non-empty body, a "
+        "Keep-a-Changelog CHANGELOG.md on the base branch, and the setup's policy file at "
+        "`.github/pr-router.yml` on the base branch; the default setup has none, so the "
+        "bundled default applies). Then, on one `FakeClock`, `run_from_env` (the `pr-router "
+        "run` entry point: context, changes, policy, plan, budget, execute, publish, ledger) "
+        "runs on the `pull_request` `opened` event, and an hour later `collect_from_env` "
+        "finishes the batches and updates the summary: the steps of `pr-router demo`. Batches "
+        "end 15 minutes after creation, after the run's wait budget, so every batch job "
+        "goes through `collect`.",
+        "",
+        "Every figure is computed from the ledger file those commands wrote, deduplicated as "
+        "`pr-router report` does, pending records left out: `cost_usd` of each record is "
+        "`pricing.cost` of the usage object the emulated provider returned (input, cache "
+        "writes by TTL, cache reads, output including reasoning) at the bundled genai-prices "
+        "rates, batch at 50%. All setups see the same PRs, the same canned answers and the "
+        "same token accounting.",
+        "",
+        "- cost per PR: the sum of the PR's records (every attempt); median and p90 are "
+        "linear-interpolated quantiles over the PRs;",
+        "- critical on frontier: the last attempt of each critical job (review, security, "
+        "custom critical jobs), counted on the frontier tier; all PRs / PRs that change code;",
+        "- vs floor: total / floor total - 1.",
+        "",
+        "### Setups",
+        "",
+        "- `single-frontier`: every job on the frontier model, synchronous, no prompt caching "
+        "(PR-Agent, claude-code-action):",
+        "",
+        "```yaml",
+        SINGLE_FRONTIER.rstrip(),
+        "```",
+        "",
+        "- `light-heavy`: the description on the efficient model, everything else on the "
+        "frontier model, synchronous, no caching (CodeRabbit's original action):",
+        "",
+        "```yaml",
+        LIGHT_HEAVY.rstrip(),
+        "```",
+        "",
+        "  Both baselines keep the reasoning-effort choices of the built-in rules (restated "
+        "without the docs-only rule's tier change), so they differ from default only in "
+        "tier, mode and caching.",
+        "- `default`, `frugal`, `strict`: `policies/*.yml` as shipped.",
+        "- `floor`: default's ledger re-priced, record by record: the job's instruction tokens "
+        "(the last text block of its prompt, measured as the emulator answered) stay plain "
+        "input; every other prompt token (output schema, system text, shared PR context) is "
+        "billed as a cache read with no cache write anywhere; auxiliary jobs at batch rates, "
+        "critical jobs at their sync rates; same model, same output and reasoning tokens, "
+        "rates from the same price table at the record's prompt size.",
+        "",
+        "### Output-length assumptions",
+        "",
+        "Without canned answers the emulator returns a minimal instance of each job's JSON "
+        "schema, a few dozen tokens, which would make output (the largest cost of a review) "
+        "nearly free. The benchmark's answers have these visible lengths (`benchmarks/"
+        "_canned.py`), written from what the prompt shows: findings point at added lines of "
+        "files the prompt shows, walkthrough entries name listed files, so the validators "
+        "accept them and the review is published as a real one would be.",
+        "",
+        _lengths(),
+        "",
+        "The emulator adds reasoning tokens on top, by effort: low +25%, medium +50%, high "
+        "+100% of the visible tokens, billed as output. Review and security usually run at "
+        "medium or high effort (high on security-sensitive changes), the auxiliary jobs at "
+        "low. The lengths are assumptions, not measurements of any model: longer critical "
+        "answers push every setup towards the floor's share of single-frontier, shorter ones "
+        "make caching and routing weigh more.",
+        "",
+        "### Per setup",
+        "",
+        _setup_rows(doc),
+        "",
+        "The plan estimate is what `pr-router plan` predicted for the same runs (its "
+        "catalogue output lengths, not the canned ones).",
+    ]
+    if warnings:
+        parts += ["", "### Errors", "", *(f"- {w}" for w in warnings)]
+    return "\n".join(parts) + "\n"
+
+
+def write_docs(folder: Path, doc: Doc, inputs: DocInputs) -> Sequence[Path]:
+    """Write the page and the chart into ``folder``; returns their paths."""
+    chart = folder / "cost-benchmark.png"
+    per_pr = {n: [float(v) for v in inputs.per_pr[n].values()] for n in doc}
+    title = f"pr-router cost benchmark: {doc['default']['prs']} real PRs ({inputs.date})"
+    write_chart(chart, doc, per_pr, title)
+    page = folder / "cost-benchmark.md"
+    page.write_text(_page(doc, inputs, chart.name), encoding="utf-8")
+    return (page, chart)
