@@ -114,8 +114,10 @@ def _over_budget() -> JobInputs:
 
 def test_over_budget_security_gets_its_own_packing_without_cache_key() -> None:
     review, security = build_calls(_plan()[:2], _over_budget())
-    assert review.request.cache_key == DIFF_KEY
+    # Different prompts: neither can read the other's prefix, so neither pays to write one.
     assert security.request.cache_key is None
+    assert review.request.cache_key is None
+    assert (review.plan.cache_role, security.plan.cache_role) == (None, None)
     rev, sec = review.request.shared_context, security.request.shared_context
     assert rev.index("### `.github/workflows/ci.yml`") < rev.index("### `src/auth/session.py`")
     assert sec.index("### `src/auth/session.py`") < sec.index("### `.github/workflows/ci.yml`")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pr_router.execute import JobCall
 from pr_router.jobs.inputs import JobInputs
@@ -39,7 +41,31 @@ def build_calls(plan: Plan | Sequence[JobPlan], inputs: JobInputs) -> list[JobCa
     for prepared in prepare_jobs([j for j in jobs if j.job not in skip], inputs):
         request = prepared.request(inputs.custom_id(prepared.plan.job), ttl)
         calls.append(JobCall(prepared.plan, request, make_validator(prepared)))
-    return calls
+    return _without_lonely_cache_marks(calls)
+
+
+def _without_lonely_cache_marks(calls: list[JobCall[JobResult]]) -> list[JobCall[JobResult]]:
+    """Drop the cache mark of a request no other request can read from.
+
+    The router pairs jobs by model and context kind, but the packer may give one of them a
+    prompt of its own (security's sensitive-first packing of a diff too large to share). A
+    prefix written for nobody costs 1.25x input for nothing.
+    """
+
+    def prefix(c: JobCall[JobResult]) -> tuple[str | None, str, str]:
+        return (c.request.cache_key, c.request.system, c.request.shared_context)
+
+    readers = Counter(prefix(c) for c in calls if c.request.cache_key is not None)
+    return [
+        c
+        if c.request.cache_key is None or readers[prefix(c)] > 1
+        else replace(
+            c,
+            request=replace(c.request, cache_key=None),
+            plan=replace(c.plan, cache_key=None, cache_role=None),
+        )
+        for c in calls
+    ]
 
 
 def build_failure_request(job_plan: JobPlan, inputs: JobInputs) -> ModelRequest:
