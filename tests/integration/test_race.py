@@ -91,18 +91,18 @@ def test_two_runs_creating_the_summary_in_the_same_instant(world: World) -> None
 
 
 def test_two_runs_posting_the_review_in_the_same_instant(world: World) -> None:
-    """The one window left open: both runs listed the PR's review comments (none yet)
-    before either posted. GitHub has no create-if-absent and the API subset pr-router is
-    checked against has no way to delete a review comment, so each finding lands twice.
-    Everything else still converges; a ``concurrency:`` group per PR in the workflow
-    (examples/workflows) is what rules this out."""
+    """Both runs listed the PR's review comments (none yet) before either posted. GitHub has
+    no create-if-absent, so both post every finding; after posting, each run lists the
+    comments again and the run whose copy is the newer deletes it. Each finding stays once;
+    both reviews remain (a submitted review cannot be deleted)."""
     a, b = _race(world, "POST", "/pulls/2/reviews")
 
     assert (a.outcome.exit_code, b.outcome.exit_code) == (0, 0)
     _, _, state = world.summary(2)
     fps = [fp for c in world.state.review_comments.values() for fp in fingerprints_in(c.body)]
-    assert len(fps) == 8
+    assert len(fps) == 4
     assert len(set(fps)) == 4
+    assert len(world.state.calls_to("pulls/delete-review-comment")) == 4
     assert len(world.state.reviews) == 2
     assert state.runs == 2
     assert len(state.pending) == 2

@@ -114,8 +114,5 @@ CASES: tuple[Case, ...] = (
          "degraded", steps="killed+collect", collect_needed=True, failed=FINDINGS_JOBS,
          fails="collect"),
     Case("race-two-runs", "run", "two runs of the PR at once, both read before either posts",
-         "complete", steps="race+collect",
-         xfail="both runs list the review comments before either posts, so both post every "
-               "finding; GitHub cannot create conditionally, and pr-router cannot yet delete "
-               "its own duplicate review comments"),
+         "complete", steps="race+collect"),
 )  # fmt: skip

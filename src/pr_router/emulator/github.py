@@ -227,6 +227,11 @@ class GitHubEmulator:
             return _error(404, "Not Found")
         return Response(204)
 
+    def _delete_review_comment(self, ctx: _Ctx) -> Response:
+        if self.state.review_comments.pop(ctx.int("comment_id"), None) is None:
+            return _error(404, "Not Found")
+        return Response(204)
+
     def _reactions(self, kind: str, ctx: _Ctx) -> Response:
         cid = ctx.int("comment_id")
         known = self.state.comments if kind == "issue" else self.state.review_comments
@@ -429,6 +434,12 @@ _ROUTES: list[_Route] = [
         f"{_R}/pulls/{{number}}/comments",
         "pulls/list-review-comments",
         GitHubEmulator._list_review_comments,
+    ),
+    _route(
+        "DELETE",
+        f"{_R}/pulls/comments/{{comment_id}}",
+        "pulls/delete-review-comment",
+        GitHubEmulator._delete_review_comment,
     ),
     _route(
         "GET",

@@ -215,6 +215,13 @@ class GitHubClient:
         with self._calling(op):
             self._issue_comment(comment_id).delete()
 
+    def delete_review_comment(self, comment_id: int) -> None:
+        """Delete an inline review comment (pr-router only deletes its own duplicates)."""
+        op = _op(f"delete review comment {comment_id}", _PR_WRITE, f"review comment {comment_id}")
+        with self._calling(op):
+            url = f"{self._repo.url}/pulls/comments/{comment_id}"
+            PullRequestComment(self._repo.requester, url=url).delete()
+
     def list_review_comments(self, number: int) -> list[ReviewComment]:
         """The inline review comments of PR ``number``."""
         op = _op(f"list the review comments of PR #{number}", _PR_READ, f"pull request #{number}")

@@ -65,6 +65,10 @@ class Publisher(Protocol):
         """Delete a conversation comment (a duplicate summary lost to a concurrent run)."""
         ...
 
+    def delete_review_comment(self, comment_id: int) -> None:
+        """Delete an inline review comment (a finding a concurrent run posted first)."""
+        ...
+
     def list_review_comments(self, number: int) -> list[ReviewComment]:
         """Inline review comments of a PR."""
         ...
@@ -244,12 +248,16 @@ def post_review(
         note = f"GitHub rejected the review ({exc}); {len(fresh)} findings moved to the body"
         result = ReviewResult(moved_to_body=_fps(fresh), duplicates=tuple(dupes), note=note)
         return _fallback(client, pr, head_sha, text, result=result)
+    comment_ids, raced, settled = (
+        _settle(client, pr, ids[0], own_login) if inline else ({}, (), None)
+    )
     return ReviewResult(
         review_ids=ids,
-        posted=_fps(inline),
-        comment_ids=_posted_ids(client, pr, ids[0], own_login) if inline else {},
+        posted=tuple(fp for fp in _fps(inline) if fp not in raced),
+        comment_ids=comment_ids,
         moved_to_body=_fps(outside),
-        duplicates=tuple(dupes),
+        duplicates=(*dupes, *raced),
+        note=settled,
     )
 
 
@@ -272,14 +280,40 @@ def _fallback(
     return replace(result, issue_comment_id=ids[0], note=note)
 
 
-def _posted_ids(client: Publisher, pr: int, review_id: int, own_login: str) -> dict[str, int]:
-    """Map each posted fingerprint to its review comment id (for acceptance tracking)."""
+def _settle(
+    client: Publisher, pr: int, review_id: int, own_login: str
+) -> tuple[dict[str, int], tuple[str, ...], str | None]:
+    """After posting: each fingerprint's review comment id, and the findings a concurrent run
+    had already posted (GitHub cannot create conditionally, so two runs that listed the
+    comments before either posted both post). The oldest comment of a finding stays; this
+    review's later copies are deleted, so racing runs agree on which one goes."""
     ids: dict[str, int] = {}
-    for c in _ours(client.list_review_comments(pr), own_login):
-        if c.review_id == review_id:
-            for fp in fingerprints_in(c.body):
-                ids[fp] = c.id
-    return ids
+    oldest: dict[str, int] = {}
+    mine: list[tuple[str, int]] = []
+    for c in sorted(_ours(client.list_review_comments(pr), own_login), key=lambda c: c.id):
+        for fp in fingerprints_in(c.body):
+            oldest.setdefault(fp, c.id)
+            if c.review_id == review_id:
+                mine.append((fp, c.id))
+    raced: list[str] = []
+    kept: list[str] = []
+    for fp, comment_id in mine:
+        if oldest[fp] == comment_id:
+            ids[fp] = comment_id
+            continue
+        try:
+            client.delete_review_comment(comment_id)
+            raced.append(fp)
+        except GitHubError as exc:
+            ids[fp] = comment_id
+            kept.append(f"{comment_id} ({exc})")
+    note = None
+    if raced or kept:
+        note = (
+            f"{len(raced)} finding(s) a concurrent run posted first were removed from this review"
+        )
+        note += f"; could not remove {', '.join(kept)}" if kept else ""
+    return ids, tuple(raced), note
 
 
 @dataclass(frozen=True, slots=True)

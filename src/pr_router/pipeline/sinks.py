@@ -63,6 +63,10 @@ class RecordingPublisher:
         self._comments.pop(comment_id, None)
         self.posted.append(_Posted("delete", comment_id, ""))
 
+    def delete_review_comment(self, comment_id: int) -> None:
+        """Record a deletion of an inline comment."""
+        self.posted.append(_Posted("delete", comment_id, ""))
+
     def list_review_comments(self, number: int) -> list[ReviewComment]:
         """Existing inline comments (recorded reviews are not re-read)."""
         return self._reader.list_review_comments(number) if self._reader else []
