@@ -6,9 +6,12 @@ whole batches, publishing (review, summary comment), the scheduled collect, and 
 process (killed mid-batch, or racing a second run of the same PR).
 
 ``expect`` is read back from the PR after the run and the collect: ``complete`` (every job
-published), ``degraded`` (the summary names each failed job and why), ``unpublished``
-(GitHub refused to publish; the job summary and the log say so). Provider rules hit both
-providers unless they name an endpoint: ``/v1/messages*`` is Anthropic only.
+published), ``degraded`` (the summary names each failed or unposted job and why),
+``pending`` (batch results still recorded for the next collect), ``unpublished`` (GitHub
+refused every write; the job summary and a warning say so; the ledger is written) and
+``aborted`` (the run stopped before any job: one warning line). ``fails`` names the phase
+that exits 1 with fail-on-error true; with false every phase exits 0. Provider rules hit
+both providers unless they name an endpoint: ``/v1/messages*`` is Anthropic only.
 """
 
 from __future__ import annotations
