@@ -60,7 +60,8 @@ OUTPUTS: dict[str, Any] = {
             _finding(
                 "$(touch pwned).py",
                 "FINDING-TWO eval",
-                "@everyone `@ok` opens `a span\n\n@acme/owners then closes` it",
+                "@everyone `@ok` opens `a span\n\n@acme/owners then closes` it"
+                "\n\nand ``@octocat` next to stray backticks",
             ),
         ],
     },
@@ -148,7 +149,7 @@ def _assert_nothing_planted(seen: Observed) -> None:
             ours += [MARKER, re.findall(r"<!-- pr-router:state [^>]+ -->", text)[-1]]
         assert sorted(markers) == sorted(ours), markers
         prose = _prose(text)
-        assert not re.search(r"(?<![\w`])@(acme|octocat|everyone)\b", prose), prose[:2000]
+        assert not re.search(r"(?<!\w)@(acme|octocat|everyone)\b", prose), prose[:2000]
         assert not re.search(r"(?m)^\s*/(approve|merge)\b", prose)
 
 

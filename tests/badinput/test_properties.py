@@ -121,4 +121,4 @@ def test_hostile_backtick_ladders_are_sanitised_in_linear_time() -> None:
     started = time.perf_counter()
     out = sanitize_output(ladder)
     assert time.perf_counter() - started < 2.0
-    assert "@x" in out
+    assert out.count("x") == ladder.count("x")  # nothing lost, only defused

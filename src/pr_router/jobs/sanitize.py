@@ -108,7 +108,7 @@ def inline_code(text: str) -> str:
 # --- model output -------------------------------------------------------------------------
 
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_MENTION = re.compile(r"(?<![\w`/@.+-])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?")
+_MENTION = re.compile(r"(?<![\w/@.+-])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?")
 # Bot commands that act on a line of their own (Prow, bors, Mergify-style slash commands).
 _COMMAND_LINE = re.compile(
     r"^(\s*(?:[>*+-]\s+)?)(/[A-Za-z][\w-]*|bors\s+(?:r\+|merge|try)(?!\w))", re.M
@@ -120,10 +120,19 @@ _MARKER_IN_CODE = re.compile(r"<!--")
 _BLOCK_BREAK = re.compile(r"\n(?=[ \t]*(?:\n|$|[-*+>#|]|\d{1,9}[.)]))")
 
 
+def _defuse_mention(m: re.Match[str]) -> str:
+    """A mention in a code span; next to a stray backtick a span would not close, so a word
+    joiner after the ``@`` (GitHub then sees no mention) does the job there."""
+    text, at, end = m.string, m.start(), m.end()
+    if text[at - 1 : at] == "`" or text[end : end + 1] == "`":
+        return "@\u2060" + m.group(0)[1:]
+    return f"`{m.group(0)}`"
+
+
 def _defuse_prose(text: str) -> str:
     text = _HTML_COMMENT.sub("", text)
     text = text.replace("-->", "--\u200b>")  # a dangling closer of a comment opened elsewhere
-    text = _MENTION.sub(lambda m: f"`{m.group(0)}`", text)
+    text = _MENTION.sub(_defuse_mention, text)
     text = _COMMAND_LINE.sub(lambda m: f"{m.group(1)}`{m.group(2)}`", text)
     return _REVIEW_EVENT.sub(lambda m: f"`{m.group(1)}`", text)
 
