@@ -96,41 +96,58 @@ def _rates() -> Mapping[str, float]:
 
 def _attainable(doc: Doc) -> str:
     f, d = doc["floor"], doc["default"]
-    parts: Mapping[str, float] = f["default_above_floor_usd"]
-    unavoidable = parts.get("first_write", 0.0) + parts.get("alone", 0.0)
-    attainable = f["total_usd"] + unavoidable
+    attainable = f["attainable_floor_usd"]
     avoidable = d["total_usd"] - attainable
     r = _rates()
     return (
-        f"Two parts cannot be removed inside one run: the first write of each shared prefix "
-        f"(`first_write`: someone has to write what the next job reads) and the prefix of a "
-        f"PR's only critical job (`alone`: a cache write would cost {r['write_5m']:g}x input "
-        f"for no reader, so the router rightly sends it uncached). Adding them to the floor "
-        f"gives an attainable floor of ${attainable:.2f}; default is "
-        f"+{100 * avoidable / attainable:.1f}% above it (${avoidable:.2f}), almost all of it "
-        f"`unread_write` and `own_prefix`. (Frontier rates used throughout, from genai-prices "
-        f"for `{FRONTIER}`: ${r['input']:g} per million input tokens; 5-minute cache writes "
-        f"{r['write_5m']:g}x, 1-hour writes {r['write_1h']:g}x, reads {r['read']:g}x input.)"
+        f"The floor cannot be reached inside one run: a prefix is read only after some "
+        f"request wrote it, and the prefix of a PR's only critical job is best sent uncached "
+        f"(a write costs {r['write_5m']:g}x input, for no reader). The attainable floor "
+        f"charges exactly that: per PR, the critical job with the largest prefix writes it "
+        f"and the other reads it (a lone critical job sends it as plain input), auxiliary "
+        f"jobs as they ran. It is ${attainable:.2f}; default is "
+        f"+{100 * avoidable / attainable:.1f}% above it (${avoidable:.2f}). (Frontier rates "
+        f"throughout, from genai-prices for `{FRONTIER}`: ${r['input']:g} per million input "
+        f"tokens; 5-minute cache writes {r['write_5m']:g}x, 1-hour writes "
+        f"{r['write_1h']:g}x, reads {r['read']:g}x input.)"
+    )
+
+
+def _own_packing(doc: Doc) -> str:
+    parts: Mapping[str, float] = doc["floor"]["default_above_floor_usd"]
+    what = (
+        "the review still writes its prefix to the cache, about 140k tokens that nobody reads, "
+        "and the security job sends its own, as large, uncached"
+        if parts.get("unread_write", 0.0) > 0
+        else "each sends its own prefix, about 140k tokens, uncached (no cache mark is put on "
+        "a prefix no other request can read)"
+    )
+    return (
+        "The largest PRs carry what separates default from the attainable floor. When the "
+        "shared diff packing has to leave files out, the security job gets a packing of its "
+        f"own (sensitive files first), so it cannot read the review's prefix: {what}:"
     )
 
 
 def _closing(doc: Doc) -> str:
     f, d = doc["floor"], doc["default"]
-    parts: Mapping[str, float] = f["default_above_floor_usd"]
-    shared = d["total_usd"] - parts.get("own_prefix", 0.0)
-    attainable = f["total_usd"] + parts.get("first_write", 0.0) + parts.get("alone", 0.0)
-    attainable += parts.get("unread_write", 0.0)  # those writes would then be read: first writes
+    attainable = f["attainable_floor_usd"]
+    unmarked = f["unread_writes_as_plain_input_saves_usd"]
+    short = (
+        f" Short of that, no cache mark on a prefix no other job can read would send those "
+        f"prefixes as plain input and save ${unmarked:.2f}."
+        if unmarked > 0
+        else ""
+    )
     return (
         f"What would close it: one packing for both critical jobs when the budget forces "
         f"files out (sensitive files kept in the shared one), so that the security job reads "
-        f"the review's prefix. That removes `own_prefix` and turns the unread writes into "
-        f"first writes: default would cost about ${shared:.2f}, "
-        f"+{100 * (shared / f['total_usd'] - 1):.1f}% above the floor and "
-        f"+{100 * (shared / attainable - 1):.1f}% above the attainable floor. Short of that, "
-        f"no cache mark on a prefix no other job will read would send those prefixes as plain "
-        f"input and save ${f['unread_writes_as_plain_input_saves_usd']:.2f}. Both are changes "
-        f"to `jobs/prepare.py` and the router's cache assignment (`router._assign_cache` "
-        f"marks the review as writer before the packing is known), not to the policy."
+        f"the review's prefix. Default would then cost the attainable floor, ${attainable:.2f} "
+        f"(-{100 * (1 - attainable / d['total_usd']):.1f}%), "
+        f"+{100 * (attainable / f['total_usd'] - 1):.1f}% above the floor.{short} That is a "
+        f"change to `jobs/prepare.py` (and the router's cache assignment, which pairs jobs "
+        f"before the packing is known), not to the policy. The rest of the distance to the "
+        f"15% target is the floor's own definition: it reads every prefix without writing it."
     )
 
 
@@ -256,10 +273,7 @@ def _page(doc: Doc, inputs: DocInputs, chart: str) -> str:
         "",
         _attainable(doc),
         "",
-        "The largest PRs carry that avoidable part. When the shared diff packing has to leave "
-        "files out, the security job gets a packing of its own (sensitive files first), so it "
-        "cannot read the review's prefix: the review still writes a prefix of about 140k "
-        "tokens that nobody reads, and the security job sends its own, as large, uncached:",
+        _own_packing(doc),
         "",
         _largest(inputs),
         "",

@@ -55,6 +55,7 @@ class SetupFigures:
     reasoning_usd: Decimal = Decimal(0)  # reasoning tokens at the output rate
     critical_output_usd: Decimal = Decimal(0)  # output tokens of critical jobs
     unmarked_usd: Decimal = Decimal(0)  # the floor's only: unread writes sent as plain input
+    attainable_usd: Decimal = Decimal(0)  # the floor's only: one shared prefix per PR
     estimate_usd: Decimal = Decimal(0)  # what `plan` estimated for the same runs
     above_floor: dict[str, Decimal] | None = None  # the floor's only: default minus floor
     above_floor_prs: dict[str, int] | None = None
@@ -102,6 +103,7 @@ class SetupFigures:
             out["default_above_floor_usd"] = {k: usd(v) for k, v in self.above_floor.items()}
             out["default_above_floor_prs"] = dict(self.above_floor_prs or {})
             out["unread_writes_as_plain_input_saves_usd"] = usd(self.unmarked_usd)
+            out["attainable_floor_usd"] = usd(self.attainable_usd)
         return out
 
 
@@ -205,6 +207,7 @@ def floor_figures(default_runs: Iterable[CaseRun]) -> SetupFigures:
                 fig.by_kind[k] += v
             fig.reasoning_usd += _at_output_rate(f.usage.reasoning, f.rates)
             fig.unmarked_usd += f.unmarked
+            fig.attainable_usd += f.attainable
             if f.record.job_class == "critical":
                 fig.critical_output_usd += _at_output_rate(f.usage.output, f.rates)
             fig.cached_read_tokens += f.usage.cache_read

@@ -19,7 +19,7 @@ some earlier request wrote. What separates a record from its floor is named by `
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -55,6 +55,7 @@ class FloorRecord:
     rates: Rates | None = None
     above: dict[str, Decimal] = field(default_factory=dict)
     unmarked: Decimal = Decimal(0)  # what an unread write would have saved sent as plain input
+    attainable: Decimal = Decimal(0)  # the cost with one shared prefix per PR (see floor_of)
 
 
 def _instructions(run: CaseRun, record: LedgerRecord) -> int:
@@ -102,10 +103,33 @@ def _floor_record(run: CaseRun, record: LedgerRecord, prices: PriceTable,
     return FloorRecord(record, floor, mode, cost(floor, rates), rates, above, unmarked / MTOK)
 
 
+def _with_attainable(floors: list[FloorRecord], critical_jobs: int) -> list[FloorRecord]:
+    """Add what each record would cost if the PR's critical jobs shared one prefix.
+
+    One critical job (the one with the largest prefix) writes it, the others read it; a
+    PR's only critical job sends it uncached (a write nobody reads is a loss); auxiliary
+    jobs stay as they ran (batch, uncached prefix). That is the floor plus what one run
+    cannot avoid, whatever the packing.
+    """
+    critical = [f for f in floors if f.record.job_class == "critical" and f.rates is not None]
+    writer = max(critical, key=lambda f: f.usage.cache_read, default=None)
+    out = []
+    for f in floors:
+        extra = Decimal(0)
+        if f.rates is not None and f.record.job_class == "auxiliary":
+            extra = f.above.get("auxiliary_prefix", Decimal(0))
+        elif f.rates is not None and f is writer:
+            paid = f.rates.cache_write_5m if critical_jobs > 1 else f.rates.input
+            extra = Decimal(f.usage.cache_read) * (paid - f.rates.cache_read) / MTOK
+        out.append(replace(f, attainable=f.usd + extra))
+    return out
+
+
 def floor_of(run: CaseRun, prices: PriceTable | None = None) -> list[FloorRecord]:
     """Every record of a ``default`` run at its floor."""
     table = prices or PriceTable()
     records = run.ledger()
     readers = {r.model for r in records if r.usage.cache_read}
     critical = len({r.job for r in records if r.job_class == "critical"})
-    return [_floor_record(run, r, table, (readers, critical)) for r in records]
+    floors = [_floor_record(run, r, table, (readers, critical)) for r in records]
+    return _with_attainable(floors, critical)

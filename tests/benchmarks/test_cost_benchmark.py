@@ -55,6 +55,18 @@ def test_floor_reads_every_prefix_and_batches_auxiliary_jobs() -> None:
     assert floors["describe"].above == {"auxiliary_prefix": Decimal("0.001425")}
     for f in floors.values():  # the parts add up to what the record cost above its floor
         assert sum(f.above.values(), Decimal(0)) == f.record.cost_usd - f.usd
+    # attainable: the review writes the shared prefix once, security reads it; describe as run
+    assert floors["review"].attainable == Decimal("0.0154")
+    assert floors["security"].attainable == floors["security"].usd
+    assert floors["describe"].attainable == floors["describe"].record.cost_usd
+
+
+def test_a_lone_critical_job_attains_its_prefix_uncached() -> None:
+    run = _run(_record("review", TokenUsage(input=1100, output=500)),
+               instructions={"review": 100})  # fmt: skip
+    [review] = floor_of(run, PRICES)
+    assert review.above == {"alone": Decimal("0.0038")}  # 1000 x (4 - 0.2) / 1M
+    assert review.attainable == review.record.cost_usd
 
 
 def test_floor_names_an_unread_write_and_a_prefix_of_its_own() -> None:
@@ -131,7 +143,7 @@ def test_cost_benchmark_on_two_diffs() -> None:
             assert setup[key] > 0, (name, key)
         assert 0 <= setup["critical_frontier_share"] <= 1
     default, floor = doc["default"], doc["floor"]
-    assert floor["total_usd"] <= default["total_usd"]
+    assert floor["total_usd"] <= floor["attainable_floor_usd"] <= default["total_usd"] + 1e-6
     assert default["critical_frontier_share_code_prs"] == 1.0
     parts = sum(floor["default_above_floor_usd"].values())
     assert parts == pytest.approx(default["total_usd"] - floor["total_usd"], abs=1e-5)
