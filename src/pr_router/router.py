@@ -165,7 +165,8 @@ def _finish(
     expected = min(job.expected_output_tokens, d.max_output_tokens)
     output = min(int(expected * EFFORT_OUTPUT_FACTOR[d.effort]), d.max_output_tokens)
     if d.cache_role == "write":
-        usage = TokenUsage(input=own, cache_write_5m=prefix, output=output)
+        write = {"cache_write_1h" if policy.caching.ttl == "1h" else "cache_write_5m": prefix}
+        usage = TokenUsage(input=own, output=output, **write)
     elif d.cache_role == "read":
         usage = TokenUsage(input=own, cache_read=prefix, output=output)
     else:

@@ -227,3 +227,13 @@ def test_plan_json_matches_the_contract() -> None:
     assert totals["savings_pct"] == pytest.approx(
         100 * (1 - totals["usd"] / totals["all_frontier_usd"]), abs=0.1
     )
+
+
+def test_cache_write_estimate_follows_the_policy_ttl() -> None:
+    five = route(policy(), CODE, OPENED, prices=PRICES).job("review").estimate
+    hour = route(policy(caching={"ttl": "1h"}), CODE, OPENED, prices=PRICES).job("review").estimate
+    assert five is not None
+    assert hour is not None
+    assert five.cache_write_tokens == hour.cache_write_tokens > 0
+    # Opus 5.5: 1h writes cost $8 per MTok against $5 for 5m writes.
+    assert hour.usd - five.usd == Decimal(hour.cache_write_tokens * 3) / 1_000_000
