@@ -297,6 +297,32 @@ def test_configuration_lists_exactly_the_action_inputs_and_outputs(kind: str) ->
     )
 
 
+def _action_steps(node: object) -> list[dict[str, object]]:
+    """Every ``uses: .../pr-router@...`` step in a parsed YAML document."""
+    found: list[dict[str, object]] = []
+    if isinstance(node, dict):
+        if "pr-router@" in str(node.get("uses", "")):
+            found.append(node)
+        for value in node.values():
+            found += _action_steps(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _action_steps(value)
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_rel)
+def test_documented_workflows_use_real_action_inputs(path: Path) -> None:
+    inputs = set(_action()["inputs"])
+    for block in Page.read(path).blocks:
+        if block.lang not in ("yaml", "yml"):
+            continue
+        doc = yaml.safe_load("\n".join(block.lines))
+        for step in _action_steps(doc):
+            given = set(step.get("with") or {})  # type: ignore[call-overload]
+            assert given <= inputs, f"{_rel(path)}:{block.start}: not inputs: {given - inputs}"
+
+
 def test_every_documented_pr_router_variable_exists() -> None:
     source = "\n".join(
         p.read_text(encoding="utf-8") for p in (ROOT / "src/pr_router").rglob("*.py")
