@@ -19,7 +19,10 @@ __all__ = ["escape_text", "inline_html", "markdown_to_html"]
 _ENTITY_OR_AMP = re.compile(r"&(?!#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CODE = re.compile(r"(`+)(.+?)\1")
-_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+# A code span stands in as \x01N\x01 while styles run, so ``**`x` y**`` still bolds; a link
+# URL never holds one (it could otherwise carry ``<code>`` into the ``href``).
+_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s\x01]+)\)")
+_CODE_SLOT = re.compile("\x01(\\d+)\x01")
 _ALLOWED_TAGS = re.compile(r"&lt;(/?)(sub|sup)&gt;|&lt;br\s*/?&gt;")
 _STYLES = (
     (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), "strong"),
@@ -84,15 +87,15 @@ def _styled(escaped: str) -> str:
 
 def inline_html(text: str) -> str:
     """One line (or paragraph) of inline Markdown as safe HTML."""
-    text = _COMMENT.sub("", text).replace("\x00", "")
-    out: list[str] = []
-    pos = 0
-    for m in _CODE.finditer(text):
-        out.append(_styled(escape_text(text[pos : m.start()])))
-        out.append(f"<code>{html.escape(m.group(2).strip())}</code>")
-        pos = m.end()
-    out.append(_styled(escape_text(text[pos:])))
-    return "".join(out)
+    text = _COMMENT.sub("", text).replace("\x00", "").replace("\x01", "")
+    codes: list[str] = []
+
+    def slot(m: re.Match[str]) -> str:
+        codes.append(f"<code>{html.escape(m.group(2).strip())}</code>")
+        return f"\x01{len(codes) - 1}\x01"
+
+    styled = _styled(escape_text(_CODE.sub(slot, text)))
+    return _CODE_SLOT.sub(lambda m: codes[int(m.group(1))], styled)
 
 
 def _cells(line: str) -> list[str]:
