@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from pr_router.plan import JobPlan, Plan
 from pr_router.pricing import format_usd
 from pr_router.render.tables import markdown_table, text_table
 
 __all__ = ["plan_markdown", "plan_text", "routing_rows"]
 
+_SHOWN_REASONS = 5
+_MORE = re.compile(r"^(?:\.\.\.|…) and (\d+) more$")
 _HEADER = ("job", "class", "tier", "model", "mode", "effort", "est. cost", "why")
 
 
@@ -16,6 +20,18 @@ def _why(job: JobPlan, limit: int = 2) -> str:
     reasons = list(job.reasons[1:] if job.run and len(job.reasons) > 1 else job.reasons)
     shown = "; ".join(reasons[-limit:]) if reasons else ""
     return shown
+
+
+def _sensitive(reasons: tuple[str, ...], limit: int = _SHOWN_REASONS) -> list[str]:
+    """The first ``limit`` reasons and a "… and N more" line counting all the others.
+
+    ``reasons`` may already end in the signals' own "... and N more" cap; it is folded in.
+    """
+    hidden = 0
+    if reasons and (m := _MORE.match(reasons[-1])):
+        reasons, hidden = reasons[:-1], int(m.group(1))
+    hidden += max(0, len(reasons) - limit)
+    return [*reasons[:limit], *([f"… and {hidden} more"] if hidden else [])]
 
 
 def _clip(text: str, width: int) -> str:
@@ -59,7 +75,7 @@ def _signals_line(plan: Plan) -> str:
 def plan_text(plan: Plan) -> str:
     """A readable plan for the terminal."""
     lines = [f"Policy: {plan.policy}", f"Change: {_signals_line(plan)}"]
-    lines += [f"Sensitive: {r}" for r in plan.signals.sensitive_reasons[:5]]
+    lines += [f"Sensitive: {r}" for r in _sensitive(plan.signals.sensitive_reasons)]
     lines += [
         "",
         text_table(_HEADER, routing_rows(plan, why_width=72), "llllllr"),
@@ -81,6 +97,9 @@ def plan_markdown(plan: Plan) -> str:
         f"**{_totals_line(plan)}** (plan estimate; the run reports measured costs)",
     ]
     if plan.signals.sensitive_reasons:
-        parts += ["", "Security-sensitive: " + "; ".join(plan.signals.sensitive_reasons[:5])]
+        parts += [
+            "",
+            "Security-sensitive: " + "; ".join(_sensitive(plan.signals.sensitive_reasons)),
+        ]
     parts += [f"> {n}" for n in plan.notices]
     return "\n".join(parts) + "\n"
