@@ -2,7 +2,9 @@
 
 Definitions (each figure can be recomputed by hand from the records):
 
-- spend: the sum of ``cost_usd``; a *run* is a record whose status is not ``skipped``;
+- spend: the sum of ``cost_usd``; a *run* is a record whose status is neither ``skipped``
+  nor ``pending``; *pending* counts batch items submitted and not collected yet (``dedupe``
+  drops the pending record of an item once its final record is there), never spend;
 - cost per PR: the sum per (repo, PR); median of an even count is the mean of the two middle
   values; p90 is the nearest rank, ``ceil(0.9 n)``-th smallest, a value that occurred;
 - batch saving: a batch record paid half the synchronous price, so its sync equivalent is
@@ -136,6 +138,7 @@ class Summary:
     period: Period
     records: int
     runs: int
+    pending: int  # batch items submitted and not collected: neither runs nor spend
     failed: int
     escalations: int
     total_usd: Decimal
@@ -266,19 +269,21 @@ def _timeline(runs: Sequence[LedgerRecord], period: Period) -> Timeline:
 
 def summarize(records: Sequence[LedgerRecord], period: Period) -> Summary:
     """Every figure of the report for the records (already cut to ``period``)."""
-    runs = [r for r in records if r.status != "skipped"]
+    billed = [r for r in records if r.status != "pending"]
+    runs = [r for r in billed if r.status != "skipped"]
     return Summary(
         period=period,
         records=len(records),
         runs=len(runs),
+        pending=len(records) - len(billed),
         failed=sum(1 for r in runs if r.status == "failed"),
         escalations=sum(1 for r in runs if r.escalated_from is not None),
-        total_usd=sum((r.cost_usd for r in records), _ZERO),
+        total_usd=sum((r.cost_usd for r in billed), _ZERO),
         by_job=_spend(runs, lambda r: r.job),
         by_tier=_spend(runs, lambda r: r.tier),
         by_model=_spend(runs, lambda r: f"{r.provider}/{r.model}"),
         by_mode=_spend(runs, lambda r: r.mode),
-        per_pr=_per_pr(records),
+        per_pr=_per_pr(billed),
         savings=_savings(runs),
         acceptance=_acceptance(runs),
         efficiency=_efficiency(runs),

@@ -26,9 +26,11 @@ def pct(part: Decimal | int, whole: Decimal | int) -> str:
 def _headline(s: Summary) -> list[str]:
     e, prs = s.efficiency, s.per_pr
     on = f" on {prs.prs} PRs" if prs else ""
+    jobs = "job" if s.pending == 1 else "jobs"
+    pending = f"; {s.pending} batch {jobs} still pending" if s.pending else ""
     lines = [
         f"Spend {format_usd(s.total_usd)} over {s.runs} job runs{on} "
-        f"({s.failed} failed, {s.escalations} escalated).",
+        f"({s.failed} failed, {s.escalations} escalated){pending}.",
         f"All-frontier would have cost {format_usd(e.all_frontier_usd)}: routing saved "
         f"{format_usd(e.saved_usd)} ({pct(e.saved_usd, e.all_frontier_usd)}); "
         f"{pct(e.lower_tier_runs, e.runs)} of runs on the efficient or standard tier.",
@@ -131,7 +133,7 @@ def report_json(s: Summary, advice: Sequence[Advice]) -> dict[str, Any]:
             "start": s.period.start.isoformat() if s.period.start else None,
             "end": s.period.end.isoformat(),
         },
-        "records": s.records, "runs": s.runs, "failed": s.failed,
+        "records": s.records, "runs": s.runs, "pending": s.pending, "failed": s.failed,
         "escalations": s.escalations, "total_usd": _money(s.total_usd),
         "spend": {"by_job": _groups(s.by_job), "by_tier": _groups(s.by_tier),
                   "by_model": _groups(s.by_model), "by_mode": _groups(s.by_mode)},

@@ -61,17 +61,31 @@ def _identity(r: LedgerRecord) -> tuple[object, ...]:
     return (r.run_id, r.job, r.attempt, r.custom_id, r.request_id, r.timestamp, r.status)
 
 
-def dedupe(records: Iterable[LedgerRecord]) -> list[LedgerRecord]:
-    """Records with copies removed (the same ledger can sit in several artifacts).
+def _batch_item(r: LedgerRecord) -> tuple[str, str] | None:
+    return (r.batch_id, r.custom_id) if r.batch_id and r.custom_id else None
 
-    A record seen twice keeps its later copy, which may carry an outcome filled in since.
+
+def dedupe(records: Iterable[LedgerRecord]) -> list[LedgerRecord]:
+    """Records with copies and superseded ``pending`` records removed.
+
+    The same ledger can sit in several artifacts: a record seen twice keeps its later copy,
+    which may carry an outcome filled in since. A batch item is recorded ``pending`` by the
+    run that submitted it and again, finished, by the one that collected it (same
+    ``batch_id`` and ``custom_id``): the pending record is dropped once the final one is
+    there. This happens before the cut to a period, so a batch collected after the period
+    does not show as pending in it.
     """
     unique: dict[tuple[object, ...], LedgerRecord] = {}
     for record in records:
         key = _identity(record)
         if key not in unique or record.outcome is not None:
             unique[key] = record
-    return list(unique.values())
+    finished = {
+        item
+        for r in unique.values()
+        if r.status != "pending" and (item := _batch_item(r)) is not None
+    }
+    return [r for r in unique.values() if r.status != "pending" or _batch_item(r) not in finished]
 
 
 def in_period(records: Iterable[LedgerRecord], period: Period) -> list[LedgerRecord]:
