@@ -274,7 +274,11 @@ def test_from_env(tmp_path: Path) -> None:
 def test_from_env_errors(env: dict[str, str], message: str) -> None:
     with pytest.raises(EventError, match=message) as info:
         load_event_from_env(env)
-    assert info.value.hint
+    hint = info.value.hint or ""
+    # ``run`` has no --event flag: the hint names the variables, and ``plan`` for local tries.
+    assert "GITHUB_EVENT_NAME and GITHUB_EVENT_PATH" in hint
+    assert "pr-router plan --diff FILE" in hint
+    assert "pass the event with --event" not in hint
 
 
 def test_from_env_bad_json(tmp_path: Path) -> None:

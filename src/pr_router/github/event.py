@@ -246,7 +246,12 @@ def load_event(event_name: str, payload: Mapping[str, Any]) -> Event:
 
 def load_event_from_env(environ: Mapping[str, str]) -> Event:
     """Read ``GITHUB_EVENT_NAME`` and the JSON file at ``GITHUB_EVENT_PATH``."""
-    hint = "run inside GitHub Actions, or pass the event with --event FILE"
+    # ``run`` has no --event flag: name what works (the runner's variables, or ``plan``).
+    hint = (
+        "run inside GitHub Actions, or set GITHUB_EVENT_NAME and GITHUB_EVENT_PATH "
+        "(a webhook payload file); to try routing locally: pr-router plan --diff FILE "
+        "[--event FILE]"
+    )
     name = environ.get("GITHUB_EVENT_NAME", "").strip()
     if not name:
         raise EventError("GITHUB_EVENT_NAME is not set", hint=hint)
