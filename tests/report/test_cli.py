@@ -12,7 +12,7 @@ import pytest
 
 from pr_router.cli import main
 from pr_router.ledger import write_ledger
-from pr_router.report import CHART_FILES, Period, summarize, write_charts
+from pr_router.report import CHART_FILES, Period, summarize, usd_tick_labels, write_charts
 
 from .ledgers import month
 from .small import OCTOBER, SMALL
@@ -146,8 +146,50 @@ def test_charts_are_valid_pngs(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_charts_of_an_empty_period(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     s = summarize([], Period(None, SMALL[0].timestamp))
-    for path in write_charts(s, tmp_path):
-        assert _png_size(path)[0] == 1000
+    paths = write_charts(s, tmp_path)
+    assert [p.name for p in paths] == ["spend-by-tier.png"]  # no outcome: no acceptance chart
+    assert _png_size(paths[0])[0] == 1000
+
+
+def test_acceptance_chart_skipped_without_outcomes(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    pytest.importorskip("matplotlib")
+    write_ledger(tmp_path / "l.jsonl", [r.model_copy(update={"outcome": None}) for r in SMALL])
+    out = tmp_path / "charts"
+    assert main(["report", str(tmp_path / "l.jsonl"), *NOVEMBER, "--charts", str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"pr-router: charts written: {out / 'spend-by-tier.png'}",
+        "pr-router: acceptance-by-job.png skipped: no result has a known outcome yet "
+        "(--outcomes looks them up)",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["spend-by-tier.png"]
+
+
+@pytest.mark.parametrize(
+    ("ticks", "labels"),
+    [
+        # The demo's axis: two decimals wrote $0.00, $0.01, $0.01, $0.01, $0.02, ...
+        ([0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035],
+         ["$0.000", "$0.005", "$0.010", "$0.015", "$0.020", "$0.025", "$0.030", "$0.035"]),
+        ([0, 0.0002, 0.0004, 0.0006], ["$0.0000", "$0.0002", "$0.0004", "$0.0006"]),
+        ([0, 0.0025, 0.005], ["$0.0000", "$0.0025", "$0.0050"]),
+        ([0, 0.1 + 0.2, 0.6000000000000001], ["$0.00", "$0.30", "$0.60"]),  # float noise
+        ([0, 0.5, 1, 1.5], ["$0.00", "$0.50", "$1.00", "$1.50"]),
+        ([0, 2000, 4000], ["$0.00", "$2,000.00", "$4,000.00"]),
+        ([], []),
+    ],
+)  # fmt: skip
+def test_usd_tick_labels_tell_adjacent_ticks_apart(ticks: list[float], labels: list[str]) -> None:
+    assert usd_tick_labels(ticks) == labels
+
+
+def test_spend_axis_uses_the_tick_labels() -> None:
+    pytest.importorskip("matplotlib")
+    from pr_router.report._charts import _usd_formatter
+
+    ticks = [0, 0.01, 0.015, 0.02]
+    assert _usd_formatter().format_ticks(ticks) == usd_tick_labels(ticks)
 
 
 def test_charts_skipped_without_matplotlib(ledgers: Path, tmp_path: Path,

@@ -86,7 +86,7 @@ def _with_outcomes(
 
 
 def _charts(summary: Summary, directory: Path) -> None:
-    from pr_router.report import charts_available, write_charts
+    from pr_router.report import charts_available, skipped_charts, write_charts
 
     if not charts_available():
         print("pr-router: charts skipped: matplotlib is not installed "
@@ -94,6 +94,8 @@ def _charts(summary: Summary, directory: Path) -> None:
         return
     paths = write_charts(summary, directory)
     print(f"pr-router: charts written: {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    for name, reason in skipped_charts(summary).items():
+        print(f"pr-router: {name} skipped: {reason}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

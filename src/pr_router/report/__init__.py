@@ -20,7 +20,13 @@ from pr_router.report._aggregate import (
     nearest_rank,
     summarize,
 )
-from pr_router.report._charts import CHART_FILES, charts_available, write_charts
+from pr_router.report._charts import (
+    CHART_FILES,
+    charts_available,
+    skipped_charts,
+    usd_tick_labels,
+    write_charts,
+)
 from pr_router.report._period import Period, parse_period
 from pr_router.report._render import report_json, report_markdown, report_text
 from pr_router.report._sources import (
@@ -56,6 +62,8 @@ __all__ = [
     "report_json",
     "report_markdown",
     "report_text",
+    "skipped_charts",
     "summarize",
+    "usd_tick_labels",
     "write_charts",
 ]

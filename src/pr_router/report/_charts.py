@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pr_router.report._aggregate import TIER_ORDER, Acceptance, Summary
+from pr_router.report._aggregate import TIER_ORDER, Summary
 
-__all__ = ["CHART_FILES", "charts_available", "write_charts"]
+__all__ = ["CHART_FILES", "charts_available", "skipped_charts", "usd_tick_labels", "write_charts"]
 
 CHART_FILES = ("spend-by-tier.png", "acceptance-by-job.png")
 _COLOURS = {"frontier": "#7b3294", "standard": "#c2a5cf", "efficient": "#008837"}
@@ -23,6 +23,35 @@ _DPI = 100
 def charts_available() -> bool:
     """Whether matplotlib is installed."""
     return importlib.util.find_spec("matplotlib") is not None
+
+
+def _tick_decimals(ticks: Sequence[float], least: int = 2, most: int = 6) -> int:
+    # Ticks are round numbers: the fewest decimals that write each one exactly also keep
+    # adjacent labels apart ($0.005 steps need three, not $0.01 twice).
+    for decimals in range(least, most):
+        if all(abs(v - round(v, decimals)) <= 1e-9 * max(1.0, abs(v)) for v in ticks):
+            return decimals
+    return most
+
+
+def usd_tick_labels(ticks: Sequence[float]) -> list[str]:
+    """Dollar labels of an axis's ticks, with as many decimals (two or more) as they need."""
+    decimals = _tick_decimals(ticks)
+    return [f"${v:,.{decimals}f}" for v in ticks]
+
+
+def _usd_formatter() -> Any:
+    from matplotlib.ticker import Formatter
+
+    class USDFormatter(Formatter):
+        # The axis formats its ticks together, so their decimals follow from all of them.
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            return usd_tick_labels(values)
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return usd_tick_labels([x])[0]
+
+    return USDFormatter()
 
 
 def _figure(width: float, height: float) -> tuple[Any, Any]:
@@ -35,8 +64,6 @@ def _figure(width: float, height: float) -> tuple[Any, Any]:
 
 
 def _spend_chart(s: Summary, path: Path) -> None:
-    from matplotlib.ticker import FuncFormatter
-
     fig, ax = _figure(10, 5)
     labels = [d.isoformat() for d, _ in s.timeline.buckets]
     xs = list(range(len(labels)))
@@ -48,7 +75,7 @@ def _spend_chart(s: Summary, path: Path) -> None:
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     step = max(1, len(xs) // 15)  # keep date labels legible on long periods
     ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.2f}"))
+    ax.yaxis.set_major_formatter(_usd_formatter())
     per = "week (starting Monday)" if s.timeline.granularity == "week" else "day"
     ax.set_title(f"Spend per {per} by model tier, {s.period.label()}")
     ax.set_xlabel(s.timeline.granularity)
@@ -59,11 +86,11 @@ def _spend_chart(s: Summary, path: Path) -> None:
     fig.savefig(path, format="png")
 
 
-def _acceptance_chart(rows: Sequence[Acceptance], s: Summary, path: Path) -> None:
+def _acceptance_chart(s: Summary, path: Path) -> None:
     from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
 
-    decided = [a for a in rows if a.n][::-1]  # barh draws bottom-up: keep the table's order
+    decided = [a for a in s.acceptance if a.n][::-1]  # barh draws bottom-up: keep the table's order
     # Grow with the rows so that job names never overlap.
     fig, ax = _figure(10, min(12.0, max(4.0, 1.5 + 0.45 * len(decided))))
     ys = list(range(len(decided)))
@@ -86,10 +113,21 @@ def _acceptance_chart(rows: Sequence[Acceptance], s: Summary, path: Path) -> Non
     fig.savefig(path, format="png")
 
 
+def skipped_charts(s: Summary) -> dict[str, str]:
+    """The charts with nothing to draw, by file name, each with the reason."""
+    if any(a.n for a in s.acceptance):
+        return {}
+    return {CHART_FILES[1]: "no result has a known outcome yet (--outcomes looks them up)"}
+
+
 def write_charts(s: Summary, directory: Path) -> list[Path]:
-    """Draw both charts into ``directory``; returns their paths."""
+    """Draw the charts that have something to show into ``directory``; returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    spend, acceptance = (directory / name for name in CHART_FILES)
-    _spend_chart(s, spend)
-    _acceptance_chart(s.acceptance, s, acceptance)
-    return [spend, acceptance]
+    skipped = skipped_charts(s)
+    draw = {CHART_FILES[0]: _spend_chart, CHART_FILES[1]: _acceptance_chart}
+    written = []
+    for name, chart in draw.items():
+        if name not in skipped:
+            chart(s, directory / name)
+            written.append(directory / name)
+    return written
