@@ -261,7 +261,20 @@ def test_a_fork_pr_without_secrets_is_a_notice_not_a_failure(
     result = runner.run("pull_request", event)  # no keys: secrets are not passed to forks
 
     assert result.code == 0
-    assert "::notice::pr-router ran in plan-only mode" in result.step("run").stdout
+    stdout = result.step("run").stdout
+    assert "::notice::pr-router ran in plan-only mode" in stdout
+    assert stdout.count("plan-only mode") == 1, stdout  # said once, not again as a stop line
     assert github.comments == {}
     assert github.reviews == {}
+    assert result.outputs["cost-usd"] == "0.000000"
+
+
+def test_a_refused_token_stops_the_run_with_one_line(runner: Runner) -> None:
+    result = runner.run("pull_request", webhook("pull_request.opened.payload.json"),
+                        github_token="ghs_revoked", **KEYS)  # fmt: skip
+
+    run = result.step("run")
+    assert result.code == 0, run.stderr  # a GitHub refusal never fails CI without fail-on-error
+    (stopped,) = [line for line in run.stdout.splitlines() if "stopped:" in line]
+    assert stopped.startswith("pr-router: stopped: ")
     assert result.outputs["cost-usd"] == "0.000000"

@@ -49,7 +49,5 @@ def run(args: argparse.Namespace) -> int:
     from pr_router.render.annotations import AnnotationHandler
 
     logging.getLogger("pr_router").addHandler(AnnotationHandler())
-    outcome = run_from_env(os.environ, settings=apply_flags(args))
-    if outcome.message:
-        print(f"pr-router: {outcome.message}")
-    return outcome.exit_code
+    # run_from_env has already written its lines (an early stop, the plan-only notice).
+    return run_from_env(os.environ, settings=apply_flags(args)).exit_code
