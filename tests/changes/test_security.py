@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
+import pr_router
 from pr_router.changes import analyze, parse_diff, risk_of, sensitive_hits
-from pr_router.changes._rules import CONTENT_RULES, ContentRule
+from pr_router.changes._rules import (
+    CONTENT_RULES,
+    KIND_RULES,
+    PATH_RULES,
+    STRENGTH,
+    ContentRule,
+)
 from pr_router.changes.model import ChangeStatus, FileChange, FileKind
 
 from .corpus import local, shared
@@ -203,3 +211,73 @@ def test_a_megabyte_line_scans_in_linear_time() -> None:
     started = time.perf_counter()
     sensitive_hits([change])
     assert time.perf_counter() - started < 2.0
+
+
+def _file_diff(path: str, lines: list[str]) -> bytes:
+    """A diff adding ``lines`` (from line 1) to ``path``."""
+    body = "".join(f"+{line}\n" for line in lines)
+    head = f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n"
+    return (head + body).encode()
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        ["from shop.http import redirect"],
+        ["import redirects"],
+        ["from shop.http import (", "    Response,", "    redirect,", ")"],
+        ['import { redirect } from "next/navigation";'],
+    ],
+)
+def test_import_lines_give_way_to_the_call(imports: list[str]) -> None:
+    data = _file_diff("app/core.py", [*imports, "", "return redirect(target)"])
+    (hit,) = sensitive_hits(parse_diff(data))
+    assert hit.category == "url-redirect"
+    assert hit.reason == (
+        f"app/core.py:{len(imports) + 2}: follows or builds a redirect / Location header "
+        "(`redirect`)"
+    )
+
+
+def test_an_import_is_the_reason_when_nothing_uses_it() -> None:
+    data = _file_diff("app/core.py", ["from .ssl_match_hostname import match_hostname", "x = 1"])
+    (hit,) = sensitive_hits(parse_diff(data))
+    assert (hit.category, hit.line) == ("tls", 1)
+
+
+def test_a_call_split_over_lines_is_not_an_import() -> None:
+    data = _file_diff("app/core.py", ["response = build(", "    redirect,", ")"])
+    (hit,) = sensitive_hits(parse_diff(data))
+    assert (hit.category, hit.line) == ("url-redirect", 2)
+
+
+def test_content_hits_come_first_strongest_category_first() -> None:
+    empty = b"diff --git a/app/auth/__init__.py b/app/auth/__init__.py\nnew file mode 100644\n"
+    data = empty + _file_diff(
+        "app/views.py", ["def login(request):", "    os.system(cmd)", "    return redirect(x)"]
+    )
+    hits = sensitive_hits(parse_diff(data))
+    assert [(h.category, h.source) for h in hits] == [
+        ("shell", "content"),
+        ("url-redirect", "content"),
+        ("auth", "content"),
+        ("auth", "path"),
+    ]
+
+
+def test_every_category_has_a_strength() -> None:
+    categories = {rule.category for rule in (*CONTENT_RULES, *PATH_RULES, *KIND_RULES.values())}
+    assert set(STRENGTH) == categories
+    assert len(STRENGTH) == len(categories)
+
+
+def test_demo_diff_quotes_the_redirect_call_first() -> None:
+    demo = Path(pr_router.__file__).parent / "data" / "demo" / "example.diff"
+    signals = analyze(demo.read_bytes()).signals
+    assert signals.sensitive_reasons[:3] == (
+        "src/shop/views/login.py:16: follows or builds a redirect / Location header (`redirect`)",
+        "src/shop/views/login.py:17: handles sessions, cookies or CORS (`cookie`)",
+        "src/shop/auth/redirects.py:16: parses, normalises or builds URLs (`urlparse`)",
+    )
+    assert not any("import" in hit.reason for hit in signals.sensitive_hits)
+    assert signals.sensitive_hits[-1].source == "path"

@@ -90,14 +90,20 @@ def test_token_estimate_matches_the_shared_formula() -> None:
     assert 0.7 * exact < approximate < 1.3 * exact
 
 
-def _hit(n: int, severity: str = "medium") -> SensitiveHit:
-    """A content hit with reason number ``n``."""
-    return SensitiveHit("a.py", "auth", f"a.py:{n}: reason", n, "content", severity)  # type: ignore[arg-type]
+def _hit(n: int, category: str = "auth", source: str = "content") -> SensitiveHit:
+    """A hit with reason number ``n``."""
+    return SensitiveHit("a.py", category, f"a.py:{n}: reason", n, source, "high")  # type: ignore[arg-type]
 
 
-def test_reasons_are_deduplicated_high_first_and_capped() -> None:
-    hits = [_hit(1), _hit(1), _hit(2, "high")]
-    assert summarize_reasons(hits) == ("a.py:2: reason", "a.py:1: reason")
+def test_reasons_are_deduplicated_strongest_first_and_capped() -> None:
+    # content before path hits, then by category strength, then in diff order
+    hits = [_hit(1, "auth", "path"), _hit(2), _hit(2), _hit(3, "shell"), _hit(4)]
+    assert summarize_reasons(hits) == (
+        "a.py:3: reason",
+        "a.py:2: reason",
+        "a.py:4: reason",
+        "a.py:1: reason",
+    )
     many = summarize_reasons([_hit(n) for n in range(30)])
     assert len(many) == 20
     assert many[-1] == "... and 11 more"

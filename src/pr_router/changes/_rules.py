@@ -8,6 +8,11 @@ compiled into a trie). Only on a line where an anchor is found does the rule's
 own ``pattern`` run, to confirm it. So the anchors must be literal lower-case
 text that every match of ``pattern`` contains. Patterns are line-local and run
 in linear time: no nested quantifiers, every ``[^...]`` run is bounded.
+
+Most rules match names and calls (``calls=True``): for them an import line
+(``import x``, ``from x import y``) is a hit only when no other changed line of
+the file is; the line that uses the name is the better reason.
+``STRENGTH`` orders the categories for the reason the router quotes first.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class ContentRule(NamedTuple):
     reason: str
     severity: Literal["medium", "high"]
     scopes: tuple[Scope, ...] = ("code",)
+    calls: bool = True  # matches names and calls: an import line is only a last resort
 
 
 class PathRule(NamedTuple):
@@ -248,6 +254,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "adds or removes what looks like a secret key or token",
         "high",
         ("code", "ci", "config"),
+        calls=False,
     ),
     ContentRule(
         "ci-untrusted-trigger",
@@ -256,6 +263,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "runs a privileged workflow on untrusted pull-request events",
         "high",
         ("ci",),
+        calls=False,
     ),
     ContentRule(
         "ci-secrets",
@@ -264,6 +272,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "passes repository secrets or a deployment environment to a job",
         "high",
         ("ci",),
+        calls=False,
     ),
     ContentRule(
         "ci-permissions",
@@ -274,6 +283,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "changes the workflow token's permissions or credentials",
         "high",
         ("ci",),
+        calls=False,
     ),
     ContentRule(
         "ci-injection",
@@ -283,6 +293,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "expands untrusted event text (titles, bodies, branch names) into the workflow",
         "high",
         ("ci",),
+        calls=False,
     ),
     ContentRule(
         "ci-remote-script",
@@ -291,7 +302,40 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "pipes a downloaded script into a shell",
         "high",
         ("ci", "code", "config"),
+        calls=False,
     ),
+)
+
+# Every category, from the most specific (a dangerous operation named in the code) to the
+# most generic vocabulary ("login", "parse_"): content hits are ordered by it, then path hits.
+STRENGTH: tuple[str, ...] = (
+    "secret-literal",
+    "ci-injection",
+    "ci-untrusted-trigger",
+    "ci-remote-script",
+    "shell",
+    "deserialization",
+    "sql",
+    "tls",
+    "permissions",
+    "ci-secrets",
+    "ci-permissions",
+    "url-redirect",
+    "escaping",
+    "file-paths",
+    "session-cookie",
+    "crypto",
+    "url-parsing",
+    "http-headers",
+    "proxy",
+    "migration",
+    "security",
+    "payments",
+    "auth",
+    "dependency",
+    "http-parsing",
+    "html-templates",
+    "parsing",
 )
 
 PATH_RULES: tuple[PathRule, ...] = (

@@ -4,7 +4,14 @@ Content costs one pass per file: a single regex, the trie of every anchor of
 every rule in the file's scope, runs over the lower-cased added and removed
 lines. A rule's own pattern then runs only on a line where one of its anchors
 was found. Only the first hit per category and file is kept: one reason per
-concern is what a reviewer (and the router) needs.
+concern is what a reviewer (and the router) needs. For rules that match names and
+calls, an import line is a last resort: the line that calls ``redirect(...)`` is
+the reason, not ``from shop.http import redirect``; the import counts only when no
+changed line of the file uses what it imports (the import is the whole change).
+
+Hits come out strongest first (``hit_rank``): content hits before whole-file (kind
+and path) hits, each by ``STRENGTH`` of their category, then in diff order. The
+router quotes the first one.
 """
 
 from __future__ import annotations
@@ -19,13 +26,14 @@ from pr_router.changes._rules import (
     KIND_RULES,
     PATH_RULES,
     SCOPE_OF_KIND,
+    STRENGTH,
     ContentRule,
     PathRule,
     Scope,
 )
 from pr_router.changes.model import DiffLine, FileChange, FileKind, Hunk, Risk, SensitiveHit
 
-__all__ = ["risk_of", "sensitive_hits"]
+__all__ = ["hit_rank", "risk_of", "sensitive_hits"]
 
 _PATH_KINDS = frozenset({FileKind.CODE, FileKind.CONFIG})
 _SNIPPET = 40
@@ -35,6 +43,9 @@ _HUGE = 1000
 _RISKY_KINDS = frozenset(
     {FileKind.CODE, FileKind.MIGRATION, FileKind.CONFIG, FileKind.CI, FileKind.DEPENDENCY}
 )
+_STRENGTH = {category: rank for rank, category in enumerate(STRENGTH)}
+# ``import x``, ``import {x} from "y"``, ``from x import y`` (Python, JS/TS, Java, Go).
+_IMPORT = re.compile(r"^[ \t]*(?:import[ \t{*]|from[ \t]+[\w.]+[ \t]+import\b)")
 
 
 def sensitive_hits(files: Iterable[FileChange]) -> tuple[SensitiveHit, ...]:
@@ -53,7 +64,12 @@ def sensitive_hits(files: Iterable[FileChange]) -> tuple[SensitiveHit, ...]:
     hits: list[SensitiveHit] = []
     for change in changes:
         hits.extend(_file_hits(change, moved))
-    return tuple(hits)
+    return tuple(sorted(hits, key=hit_rank))  # stable: diff order within a rank
+
+
+def hit_rank(hit: SensitiveHit) -> tuple[bool, int]:
+    """Sort key, strongest first: content before path hits, then the category's strength."""
+    return (hit.source != "content", _STRENGTH.get(hit.category, len(_STRENGTH)))
 
 
 def risk_of(hits: Iterable[SensitiveHit], files: Iterable[FileChange]) -> Risk:
@@ -128,7 +144,9 @@ def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> lis
     seen: set[str] = set()
     wanted = len({rule.category for rule in scanner.rules})
     hits: list[SensitiveHit] = []
+    imports: dict[str, SensitiveHit] = {}  # call-style hits on import lines: a last resort
     line_index = pos = 0
+    imported = _import_lines(changed) if "import" in text else frozenset()
     for match in scanner.anchors.finditer(text):
         todo = [
             i for i in scanner.candidates[match.group()] if scanner.rules[i].category not in seen
@@ -141,13 +159,37 @@ def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> lis
         lowered = line.text.lower()
         for i in todo:
             rule = scanner.rules[i]
-            found = scanner.patterns[i].search(lowered)
-            if found and rule.category not in seen:
-                seen.add(rule.category)
-                hits.append(_content_hit(change, rule, line, found.start(), found.end()))
+            in_import = rule.calls and line_index in imported
+            if rule.category in seen or (in_import and rule.category in imports):
+                continue
+            if found := scanner.patterns[i].search(lowered):
+                hit = _content_hit(change, rule, line, found.start(), found.end())
+                if in_import:
+                    imports[rule.category] = hit
+                else:
+                    seen.add(rule.category)
+                    hits.append(hit)
         if len(seen) == wanted:
             break
-    return hits
+    # An import is the reason only when nothing in the file uses the name it brings in.
+    return hits + [hit for category, hit in imports.items() if category not in seen]
+
+
+def _import_lines(lines: list[DiffLine]) -> frozenset[int]:
+    """The indices of import lines, and of the names in a ``from x import (`` list."""
+    found: set[int] = set()
+    open_list = False
+    for index, line in enumerate(lines):
+        text = line.text
+        if open_list and line.kind == lines[index - 1].kind:
+            found.add(index)
+            open_list = ")" not in text
+        elif text.lstrip().startswith(("import", "from")) and _IMPORT.match(text):
+            found.add(index)
+            open_list = "(" in text and ")" not in text
+        else:
+            open_list = False
+    return frozenset(found)
 
 
 def _section_line(hunk: Hunk) -> DiffLine | None:

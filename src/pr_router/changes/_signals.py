@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from pr_router.changes._api import public_api_changed
-from pr_router.changes._security import risk_of, sensitive_hits
+from pr_router.changes._security import hit_rank, risk_of, sensitive_hits
 from pr_router.changes.model import FileChange, FileKind, SensitiveHit, Signals
 
 __all__ = ["MAX_REASONS", "compute_signals"]
@@ -57,8 +57,8 @@ def compute_signals(files: Iterable[FileChange], *, diff_text_len: int | None = 
 
 
 def summarize_reasons(hits: Iterable[SensitiveHit], limit: int = MAX_REASONS) -> tuple[str, ...]:
-    """Distinct reasons, most severe first, capped with a "... and N more" line."""
-    ordered = sorted(hits, key=lambda hit: hit.severity != "high")  # stable: diff order kept
+    """Distinct reasons, strongest first (``hit_rank``), capped with a "... and N more" line."""
+    ordered = sorted(hits, key=hit_rank)  # stable: diff order kept within a rank
     reasons = list(dict.fromkeys(hit.reason for hit in ordered))
     if len(reasons) <= limit:
         return tuple(reasons)
