@@ -13,7 +13,7 @@ import requests
 import responses
 from openapi_check import API_HOST, check_request, example, github_api_mock, request_problems
 
-from pr_router.errors import GitHubError
+from pr_router.errors import GitHubError, UsageError
 from pr_router.github.client import ACTIONS_BOT, GitHubClient
 from pr_router.github.models import InlineComment
 from pr_router.github.transport import FAST_RETRY, RetrySettings
@@ -339,11 +339,22 @@ def test_enterprise_base_url(mock: responses.RequestsMock) -> None:
         check_request(call.request, base_path="/api/v3")
 
 
-def test_from_env_requires_token_and_repo() -> None:
-    with pytest.raises(GitHubError, match="no GitHub token"):
-        GitHubClient.from_env({"GITHUB_REPOSITORY": REPO})
-    with pytest.raises(GitHubError, match="GITHUB_REPOSITORY"):
-        GitHubClient.from_env({"GITHUB_TOKEN": "t"})
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"GITHUB_REPOSITORY": REPO}, "no GitHub token"),
+        ({"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": ""}, "no GitHub token"),
+        ({"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": "  "}, "no GitHub token"),
+        ({"GITHUB_TOKEN": "t"}, "GITHUB_REPOSITORY"),
+        ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "octocat/"}, "GITHUB_REPOSITORY"),
+    ],
+)
+def test_from_env_requires_token_and_repo(env: dict[str, str], message: str) -> None:
+    # The user's to fix (exit 2), not a GitHub failure (which a run reports and exits 0).
+    with pytest.raises(UsageError, match=message) as info:
+        GitHubClient.from_env(env)
+    assert not isinstance(info.value, GitHubError)
+    assert info.value.hint
 
 
 def test_default_retry_settings_are_production_grade() -> None:

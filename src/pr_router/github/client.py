@@ -19,7 +19,7 @@ from github.PullRequestComment import PullRequestComment
 from github.Repository import Repository
 
 from pr_router.context import PRContext
-from pr_router.errors import GitHubError
+from pr_router.errors import GitHubError, UsageError
 from pr_router.github.models import (
     Comment,
     InlineComment,
@@ -89,13 +89,19 @@ class GitHubClient:
         retry: RetrySettings | None = None,
     ) -> GitHubClient:
         """A client from ``GITHUB_TOKEN``, ``GITHUB_API_URL`` and ``GITHUB_REPOSITORY``."""
-        token = token or environ.get("GITHUB_TOKEN", "")
-        repo = environ.get("GITHUB_REPOSITORY", "")
+        # Missing settings are the user's to fix (exit 2), not a GitHub outage (exit 0).
+        token = (token or environ.get("GITHUB_TOKEN", "")).strip()
+        repo = environ.get("GITHUB_REPOSITORY", "").strip()
         if not token:
-            raise GitHubError("no GitHub token", hint="set GITHUB_TOKEN or the github-token input")
-        if "/" not in repo:
-            raise GitHubError(
-                "GITHUB_REPOSITORY is not set to owner/name", hint="run inside GitHub Actions"
+            raise UsageError(
+                "no GitHub token: GITHUB_TOKEN is empty or not set",
+                hint="set GITHUB_TOKEN, or the action's github-token input "
+                "(a secret that does not exist is empty)",
+            )
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            raise UsageError(
+                f"GITHUB_REPOSITORY is not set to owner/name (got {repo!r})",
+                hint="run inside GitHub Actions, or set GITHUB_REPOSITORY=OWNER/NAME",
             )
         login = environ.get("PR_ROUTER_BOT_LOGIN") or None
         return cls.from_token(
