@@ -26,7 +26,7 @@ from pr_router.render.summary import (
 )
 from pr_router.summary import JobRun, RunSummary, Section
 
-from .factories import HAIKU, OPUS, job_plan, realistic_summary, record
+from .factories import HAIKU, OPUS, D, job_plan, realistic_summary, record
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("PR_ROUTER_UPDATE_SNAPSHOTS") == "1"
@@ -300,3 +300,66 @@ def test_no_html_comment_even_from_sections(summary: RunSummary) -> None:
 def test_limit_too_small_is_refused(summary: RunSummary) -> None:
     with pytest.raises(ValueError, match="no room"):
         summary_markdown(summary, limit=500)
+
+
+def _rerun(error: str | None, *, escalated: bool = False) -> RunSummary:
+    """The realistic run with ``docs`` failing in its batch (``error``) and re-run in sync;
+    no batch record at all when ``error`` is None (the provider has no batch API)."""
+    base = realistic_summary()
+    docs = next(j for j in base.jobs if j.plan.job == "docs")
+    batch = record("docs", HAIKU, "batch")
+    batch = batch.model_copy(update={"status": "failed", "error": error, "cost_usd": D(0)})
+    reason = "provider has no batch API" if error is None else f"retry after {error}"
+    sync = record("docs", HAIKU, "sync", input=900, output=150).model_copy(
+        update={
+            "attempt": 1 if error is None else 2,
+            "escalation_reason": reason,
+            "escalated_from": "efficient" if escalated else None,
+        }
+    )
+    records = (sync,) if error is None else (batch, sync)
+    jobs = tuple(replace(docs, status="ok", records=records) if j is docs else j for j in base.jobs)
+    return replace(base, jobs=jobs, pending_batches=())
+
+
+def _routing_row(markdown: str, job: str) -> list[str]:
+    table = markdown.rsplit("| job | class |", 1)[1]  # the routing table comes last
+    line = next(ln for ln in table.splitlines() if ln.startswith(f"| {job} |"))
+    return [c.strip() for c in line.strip("|").split(" | ")]
+
+
+@pytest.mark.parametrize(
+    ("error", "why"),
+    [
+        ("batch item expired: the batch expired before it ran", "batch expired"),
+        ("batch item errored: batch failed: bad input file", "batch failed"),
+        ("batch item errored: overloaded", "batch request errored"),
+        ("batch item canceled: canceled", "batch canceled"),
+        ("batch submission failed: 500 server error", "batch submission failed"),
+    ],
+)
+def test_a_batch_job_re_run_synchronously_says_so(error: str, why: str) -> None:
+    text = summary_markdown(_rerun(error))
+    assert cost_rows(text)["docs"][2] == "batch → sync"
+    row = _routing_row(text, "docs")
+    assert row[4] == "batch → sync"
+    assert row[6] == f"public API changed; {why}, retried synchronously"
+    assert _routing_row(step_summary_markdown(_rerun(error)), "docs") == row
+    # the other batch jobs ran in their batch, as planned
+    assert _routing_row(text, "describe")[4] == "batch"
+    assert cost_rows(text)["describe"][2] == "batch"
+
+
+def test_a_batch_job_without_a_batch_api_says_so() -> None:
+    text = summary_markdown(_rerun(None))
+    row = _routing_row(text, "docs")
+    assert row[4] == "batch → sync"
+    assert row[6] == "public API changed; provider has no batch API: ran synchronously"
+
+
+def test_an_escalation_out_of_a_batch_is_not_called_a_retry() -> None:
+    text = summary_markdown(_rerun("batch item expired: gone", escalated=True))
+    row = _routing_row(text, "docs")
+    assert row[4] == "batch → sync"
+    assert "retried synchronously" not in row[6]
+    assert "escalated: retry after batch item expired: gone" in row[6]

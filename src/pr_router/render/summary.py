@@ -116,8 +116,41 @@ def _tiers(job: JobRun) -> str:
     return " → ".join(tiers)
 
 
+def _modes(job: JobRun) -> list[str]:
+    """The modes a job ran in, in order: ``["batch", "sync"]`` for a batch re-run synchronously."""
+    planned = [job.plan.mode] if job.plan.mode else []
+    modes: list[str] = list(dict.fromkeys([*planned, *(r.mode for r in job.records)]))
+    return modes or [_DASH]
+
+
 def _mode(job: JobRun) -> str:
-    return job.records[-1].mode if job.records else (job.plan.mode or _DASH)
+    return " → ".join(_modes(job))
+
+
+# What went wrong with a batch attempt, from its recorded error (first match wins).
+_BATCH_FAILURES = (
+    ("batch failed", "batch failed"),
+    ("batch item expired", "batch expired"),
+    ("batch item canceled", "batch canceled"),
+    ("batch item errored", "batch request errored"),
+    ("batch submission failed", "batch submission failed"),
+)
+
+
+def _sync_rerun(job: JobRun) -> str | None:
+    """Why a batch job ended up synchronous ("batch expired, retried synchronously"), if it did.
+
+    Escalations (invalid output, next tier up) are explained by their own note instead.
+    """
+    sync = next((r for r in job.records if r.mode == "sync"), None)
+    if job.plan.mode != "batch" or sync is None or sync.escalated_from:
+        return None
+    failed = next((r for r in job.records if r.mode == "batch" and r.status == "failed"), None)
+    if failed is None:  # never batched: e.g. the provider has no batch API
+        return f"{sync.escalation_reason or 'not batched'}: ran synchronously"
+    error = failed.error or ""
+    what = next((label for key, label in _BATCH_FAILURES if key in error), "batch attempt failed")
+    return f"{what}, retried synchronously"
 
 
 def _batches(job: JobRun, summary: RunSummary) -> list[str]:
@@ -223,7 +256,7 @@ def _cost_block(summary: RunSummary) -> str:
         f"PR total: **{format_usd(summary.pr_cost_usd)}** over {_plural(runs, 'run')} "
         f"(earlier runs {format_usd(summary.previous_cost_usd)}).",
     ]
-    if summary.wait_seconds > 0 or any(_mode(j) == "batch" for j in jobs):
+    if summary.wait_seconds > 0 or any("batch" in _modes(j) for j in jobs):
         waited = _duration(summary.wait_seconds)
         lines.append(f"Runner time spent waiting for models and batches: {waited}.")
     lines += [
@@ -235,16 +268,25 @@ def _cost_block(summary: RunSummary) -> str:
 
 
 def _routing_rows(summary: RunSummary) -> list[list[str]]:
-    """The plan's routing table without estimates, showing escalations that happened."""
+    """The plan's routing table without estimates, showing escalations and sync re-runs."""
     runs = {j.plan.job: j for j in summary.jobs}
     rows: list[list[str]] = []
     for row in routing_rows(summary.plan):
         cells = row[:6] + row[7:]  # drop the estimate: the cost table has measured figures
         job = runs.get(cells[0])
-        if job is not None and job.escalations:
+        if job is None:
+            rows.append(cells)
+            continue
+        notes = [cells[6]]
+        if job.escalations:
             reasons = [r.escalation_reason for r in job.records if r.escalation_reason]
             cells[2], cells[3] = _tiers(job), _models(job)
-            cells[6] = "; ".join([cells[6], *(f"escalated: {r}" for r in reasons)]).strip("; ")
+            notes += [f"escalated: {r}" for r in reasons]
+        if job.plan.mode and len(_modes(job)) > 1:
+            cells[4] = _mode(job) + cells[4].removeprefix(job.plan.mode)  # keep "(… cache)"
+        if (rerun := _sync_rerun(job)) is not None:
+            notes.append(rerun)
+        cells[6] = "; ".join(n for n in notes if n)
         rows.append(cells)
     return rows
 
