@@ -4,6 +4,7 @@ own OpenAPI examples; every request sent is checked against GitHub's OpenAPI des
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -67,6 +68,25 @@ def test_whoami_falls_back_for_the_actions_token(
         json={"message": "Resource not accessible by integration"},
     )
     assert client.whoami() == ACTIONS_BOT
+
+
+def test_the_expected_user_refusal_is_not_logged_but_other_refusals_are(
+    mock: responses.RequestsMock, client: GitHubClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    refused = {"message": "Resource not accessible by integration"}
+    mock.get(_url("/user", API_HOST), status=403, json=refused)
+    mock.post(_url("/pulls/5/reviews"), status=403, json=refused)
+    caplog.set_level(logging.INFO, logger="github")
+
+    assert client.whoami() == ACTIONS_BOT  # the Actions token: GET /user refused, on purpose
+    with pytest.raises(GitHubError):
+        client.create_review(5, "a" * 40, "body")
+
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("github")]
+    (line,) = lines
+    assert line.startswith("Request POST ")
+    assert line.endswith(f"/repos/{REPO}/pulls/5/reviews failed with 403: Forbidden")
+    assert not logging.getLogger("github.GithubRetry").filters  # only around GET /user
 
 
 def test_whoami_override_makes_no_request(mock: responses.RequestsMock) -> None:

@@ -264,6 +264,7 @@ def test_a_fork_pr_without_secrets_is_a_notice_not_a_failure(
     stdout = result.step("run").stdout
     assert "::notice::pr-router ran in plan-only mode" in stdout
     assert stdout.count("plan-only mode") == 1, stdout  # said once, not again as a stop line
+    assert "/user failed with 403" not in result.step("run").stderr  # expected, not noise
     assert github.comments == {}
     assert github.reviews == {}
     assert result.outputs["cost-usd"] == "0.000000"

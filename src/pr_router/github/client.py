@@ -35,6 +35,7 @@ from pr_router.github.transport import (
     RawSession,
     RetrySettings,
     build_github,
+    quiet_user_refusal,
     translating,
 )
 
@@ -130,7 +131,10 @@ class GitHubClient:
         """Login of the token's identity; ``github-actions[bot]`` when GET /user is refused."""
         if self._login is None:
             try:
-                with self._calling(_op("read the authenticated user", "none", "user")):
+                with (
+                    quiet_user_refusal(),
+                    self._calling(_op("read the authenticated user", "none", "user")),
+                ):
                     self._login = self._gh.get_user().login
             except GitHubError as exc:
                 # The Actions token and App installation tokens get 403 on GET /user.

@@ -8,6 +8,8 @@ done and, for 403, the token permission that would fix it.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ __all__ = [
     "RetrySettings",
     "build_github",
     "github_error",
+    "quiet_user_refusal",
     "translating",
 ]
 
@@ -255,3 +258,30 @@ def translating(op: Operation, base_url: str) -> Iterator[None]:
             retryable=True,
             hint="check GITHUB_API_URL and the network",
         ) from exc
+
+
+# PyGithub's retry logs every 403 at INFO on its own stderr handler, installed on import.
+_USER_REFUSED = re.compile(r"^Request GET \S*/user failed with 403\b")
+
+
+class _DropUserRefusal(logging.Filter):
+    """Drops PyGithub's line for a refused ``GET /user``; every other line passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _USER_REFUSED.match(record.getMessage())
+
+
+@contextmanager
+def quiet_user_refusal() -> Iterator[None]:
+    """Around ``GET /user`` only: the Actions and App tokens are refused it, and we expect it.
+
+    The caller falls back to a known login, so the line PyGithub logs is noise; 403s on
+    any other request are still logged.
+    """
+    logger = logging.getLogger("github.GithubRetry")
+    drop = _DropUserRefusal()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
