@@ -3,12 +3,15 @@ incomplete (usage errors, exit 2) rather than GitHub failing (a warning, exit 0)
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pr_router.cli import main
+from pr_router.commands.run import log_to_runner
 
 EVENT = Path(__file__).resolve().parents[2] / "src/pr_router/data/demo/event.json"
 
@@ -49,3 +52,29 @@ def test_missing_settings_are_usage_errors(
     first, hint = err.splitlines()
     assert first.startswith(f"pr-router: error: {message}")
     assert hint.startswith("hint: ")
+
+
+@pytest.fixture
+def pr_router_logger() -> Iterator[logging.Logger]:
+    """The package logger, restored afterwards (the command configures it for the process)."""
+    logger = logging.getLogger("pr_router")
+    handlers, level = list(logger.handlers), logger.level
+    logger.handlers = []
+    yield logger
+    logger.handlers, logger.level = handlers, level
+
+
+def test_info_is_a_plain_line_and_a_warning_an_annotation(
+    pr_router_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log_to_runner()
+    log_to_runner()  # idempotent: one line per record, not two
+
+    pr_router_logger.info("review: nothing new to post (4 already posted)")
+    pr_router_logger.warning("per-month budget not checked: no ledger")
+    pr_router_logger.debug("not shown")
+
+    assert capsys.readouterr().out.splitlines() == [
+        "pr-router: review: nothing new to post (4 already posted)",
+        "::warning title=pr-router%3A pr_router::per-month budget not checked: no ledger",
+    ]

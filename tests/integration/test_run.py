@@ -8,6 +8,7 @@ the ledger artifact and the exit code.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -154,14 +155,22 @@ def test_batch_records_are_priced_at_batch_rates(world: World) -> None:
             assert (r.rates.input, r.rates.output) == (sync.input, sync.output)
 
 
-def test_rerunning_the_same_event_edits_the_summary_and_posts_nothing_twice(world: World) -> None:
+def test_rerunning_the_same_event_edits_the_summary_and_posts_nothing_twice(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     event = webhook("pull_request.opened.payload.json")
     world.seed(event, diff(HTTPX))
     first = world.run(world.env("pull_request", event))
     cid, _, _ = world.summary(2)
     inline = dict(world.state.review_comments)
+    caplog.set_level(logging.INFO, logger="pr_router")
 
     second = world.run(world.env("pull_request", event))
+
+    # normal on a rerun: an info line, not a warning annotation
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "pr_router"]
+    assert said == [(logging.INFO, "review: nothing new to post (4 already posted)")]
+    assert "::warning" not in second.log
 
     assert (first.outcome.exit_code, second.outcome.exit_code) == (0, 0)
     assert world.state.review_comments == inline  # no duplicate inline comment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from pr_router.commands.run import apply_flags
+from pr_router.commands.run import apply_flags, log_to_runner
 
 __all__ = ["configure", "run"]
 
@@ -22,12 +22,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Collect on the PRs asked for, or every open PR."""
-    import logging
-
     from pr_router.pipeline.entry import collect_from_env
-    from pr_router.render.annotations import AnnotationHandler
 
-    logging.getLogger("pr_router").addHandler(AnnotationHandler())
+    log_to_runner()
     settings = apply_flags(args)
     outcome = collect_from_env(os.environ, settings=settings, numbers=tuple(args.pr))
     return outcome.exit_code

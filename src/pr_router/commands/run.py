@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pr_router.pipeline.settings import Settings
 
-__all__ = ["configure", "run"]
+__all__ = ["apply_flags", "configure", "log_to_runner", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -41,13 +43,40 @@ def apply_flags(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the pipeline for this workflow's event."""
-    import logging
+class _InfoLines(logging.Handler):
+    """INFO records as plain ``pr-router: ...`` lines on the current stdout (not annotations)."""
 
-    from pr_router.pipeline.entry import run_from_env
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter("pr-router: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record, unless it is a warning or worse (those are annotations)."""
+        if record.levelno >= logging.WARNING:
+            return
+        try:
+            sys.stdout.write(self.format(record) + "\n")
+            sys.stdout.flush()
+        except Exception:  # a log handler must never raise
+            self.handleError(record)
+
+
+def log_to_runner() -> None:
+    """pr_router's warnings and errors become annotations; its info records plain lines."""
     from pr_router.render.annotations import AnnotationHandler
 
-    logging.getLogger("pr_router").addHandler(AnnotationHandler())
+    logger = logging.getLogger("pr_router")
+    if any(isinstance(h, _InfoLines) for h in logger.handlers):
+        return  # already set up (main() called twice in one process)
+    logger.addHandler(AnnotationHandler())
+    logger.addHandler(_InfoLines())
+    logger.setLevel(logging.INFO)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the pipeline for this workflow's event."""
+    from pr_router.pipeline.entry import run_from_env
+
+    log_to_runner()
     # run_from_env has already written its lines (an early stop, the plan-only notice).
     return run_from_env(os.environ, settings=apply_flags(args)).exit_code

@@ -170,6 +170,11 @@ class ReviewResult:
     note: str | None = None  # what went differently from the plan, for the run log
 
     @property
+    def nothing_posted(self) -> bool:
+        """No review and no comment was created (nothing new, or nothing at all, to post)."""
+        return not self.review_ids and self.issue_comment_id is None
+
+    @property
     def published(self) -> tuple[str, ...]:
         """Every fingerprint that reached the PR this run (remember them in the state)."""
         return self.posted + self.moved_to_body
@@ -234,7 +239,7 @@ def post_review(
     seen = set(known_fingerprints).union(*(fingerprints_in(c.body) for c in existing))
     fresh, dupes = _new_findings(findings, seen)
     if not fresh and not body.strip():
-        return ReviewResult(duplicates=tuple(dupes), note="nothing new to post")
+        return ReviewResult(duplicates=tuple(dupes))  # normal on a rerun: not a note
     inline = [f for f in fresh if anchorable is None or anchorable(f)]
     outside = [f for f in fresh if f not in inline]
     text = _review_body(body, outside, "Findings outside the diff")

@@ -141,6 +141,9 @@ def _post_review(services: Services, pr: PRContext, summary: RunSummary,
         return ReviewResult(), _problem("The review", exc)
     if review.note:
         log.warning("review: %s", review.note)
+    elif review.nothing_posted:  # normal on a rerun: an info line, not a warning
+        earlier = f" ({len(review.duplicates)} already posted)" if review.duplicates else ""
+        log.info("review: nothing new to post%s", earlier)
     return review, None
 
 
