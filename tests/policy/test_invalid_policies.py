@@ -192,6 +192,12 @@ CASES = [
         f"{SRC}:6:3: jobs.migration-review: custom job 'migration-review' needs: prompt",
     ),
     (
+        "misspelt built-in job",
+        BASE + "jobs:\n  secruity:\n    effort: high\n",
+        f"{SRC}:6:3: jobs.secruity: custom job 'secruity' needs: class, prompt, output, tier "
+        "(did you mean 'security'?)",
+    ),
+    (
         "invalid job name",
         BASE + "jobs:\n  Migrations: {}\n",
         f"{SRC}:6:3: jobs.Migrations: invalid job name 'Migrations'",
@@ -317,3 +323,34 @@ def test_all_duplicate_keys_are_reported() -> None:
     text = BASE + "drafts: run\ndrafts: skip\nignore: []\nignore: []\n"
     result = check_policy_text(text, source=SRC)
     assert [e.line for e in result.errors] == [6, 8]
+
+
+def test_a_misspelt_builtin_job_hint_names_the_builtin_jobs() -> None:
+    (error,) = check_policy_text(BASE + "jobs:\n  reveiw: {effort: high}\n", source=SRC).errors
+    assert str(error).endswith("(did you mean 'review'?)")
+    assert error.hint is not None
+    assert "built-in jobs are: review, security, describe" in error.hint
+    # a custom job far from every built-in name gets no guess
+    (custom,) = check_policy_text(BASE + "jobs:\n  migrations: {}\n", source=SRC).errors
+    assert "did you mean" not in str(custom)
+
+
+@pytest.mark.parametrize(
+    ("jobs", "batch_line"),
+    [
+        ("jobs:\n  review: {mode: batch}\n  docs: {tier: ultra}\n",
+         f"{SRC}:6:18: jobs.review.mode: critical job 'review' cannot run in batch mode"),
+        ("jobs:\n  security: {mode: batch}\n  migrations: {class: critical, mode: batch}\n",
+         f"{SRC}:6:20: jobs.security.mode: critical job 'security' cannot run in batch mode"),
+    ],
+)  # fmt: skip
+def test_a_critical_job_in_batch_mode_is_reported_with_the_other_errors(
+    jobs: str, batch_line: str
+) -> None:
+    result = check_policy_text(BASE + jobs + "drafts: maybe\n", source=SRC)
+    listed = [str(e) for e in result.errors]
+    assert batch_line in listed
+    assert len(listed) >= 3  # the model errors are still there, in file order
+    assert [(e.line, e.column) for e in result.errors] == sorted(
+        (e.line or 0, e.column or 0) for e in result.errors
+    )

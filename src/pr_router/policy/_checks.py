@@ -18,7 +18,7 @@ from pr_router.policy.catalog import BUILTIN_JOBS, ResolvedJob, resolve_jobs
 from pr_router.policy.models import Condition, Policy
 from pr_router.pricing import PriceTable
 
-__all__ = ["semantic_problems"]
+__all__ = ["semantic_problems", "written_batch_problems"]
 
 
 def _at(doc: Document, path: FieldPath, message: str, hint: str | None = None) -> Problem:
@@ -100,6 +100,28 @@ def _batch(policy: Policy, doc: Document, jobs: dict[str, ResolvedJob]) -> Itera
             message = f"rule {rule.name!r} would batch critical job(s): {', '.join(critical)}"
             hint = _SYNC_HINT + " (add `class: auxiliary` to the rule)"
             yield _at(doc, ("rules", r, "then", "mode"), message, hint)
+
+
+def written_batch_problems(doc: Document) -> list[Problem]:
+    """Critical jobs set to ``mode: batch`` as written, for a policy the models rejected.
+
+    The cross-field checks need a valid policy; this one only needs the raw mapping, so
+    ``policy check`` reports it together with the other errors instead of after they are fixed.
+    """
+    jobs = doc.data.get("jobs")
+    if not isinstance(jobs, dict):
+        return []
+    problems = []
+    for name, spec in jobs.items():
+        if not isinstance(spec, dict) or spec.get("mode") != "batch":
+            continue
+        builtin = BUILTIN_JOBS.get(str(name))
+        written = spec.get("class")
+        job_class = builtin.job_class if builtin is not None else written
+        if job_class == "critical" and written in (None, "critical"):
+            message = f"critical job {name!r} cannot run in batch mode"
+            problems.append(_at(doc, ("jobs", str(name), "mode"), message, _SYNC_HINT))
+    return problems
 
 
 def _conditions(path: FieldPath, cond: Condition | None) -> Iterator[tuple[FieldPath, Condition]]:

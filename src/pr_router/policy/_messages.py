@@ -174,6 +174,19 @@ def _key_problem(error: ErrorDetails, doc: Document) -> Problem | None:
     return Problem(f"unknown key {key!r}{close_match(key, choices)}", line, column, path, hint)
 
 
+def _incomplete_job(job: str, missing: str, loc: FieldPath, doc: Document) -> Problem:
+    """A custom job without its required keys; most often a misspelt built-in job."""
+    from pr_router.policy.catalog import BUILTIN_JOBS
+
+    path = (*loc, job)
+    line, column = doc.key_at(path)
+    builtin = close_match(job, list(BUILTIN_JOBS))
+    hint = "custom jobs set class, tier, output and prompt (see policies/strict.yml)"
+    if builtin:
+        hint = f"built-in jobs are: {', '.join(BUILTIN_JOBS)}; any other name is a custom job"
+    return Problem(f"custom job {job!r} needs: {missing}{builtin}", line, column, path, hint)
+
+
 def _problem(error: ErrorDetails, doc: Document) -> Problem:
     keyed = _key_problem(error, doc)
     if keyed is not None:
@@ -181,11 +194,7 @@ def _problem(error: ErrorDetails, doc: Document) -> Problem:
     loc: FieldPath = tuple(p for p in error["loc"] if p != "[key]")
     ctx = dict(error.get("ctx") or {})
     if error["type"] == "custom_job_incomplete":
-        path = (*loc, str(ctx["job"]))
-        line, column = doc.key_at(path)
-        message = f"custom job {ctx['job']!r} needs: {ctx['missing']}"
-        example = "custom jobs set class, tier, output and prompt (see policies/strict.yml)"
-        return Problem(message, line, column, path, example)
+        return _incomplete_job(str(ctx["job"]), str(ctx["missing"]), loc, doc)
     message, hint = _message(error)
     on_key = error["loc"][-1:] == ("[key]",) or error["type"] == "missing"
     line, column = doc.key_at(loc) if on_key else doc.value_at(loc)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from pr_router.errors import PolicyError
 from pr_router.policy import _yaml
-from pr_router.policy._checks import semantic_problems
+from pr_router.policy._checks import semantic_problems, written_batch_problems
 from pr_router.policy._messages import format_path, problems_from
 from pr_router.policy._yaml import Problem
 from pr_router.policy.models import Policy, PriceOverride
@@ -116,6 +116,12 @@ def _failed(source: str, problems: list[Problem]) -> PolicyCheck:
     return PolicyCheck(source, None, tuple(error(p) for p in ordered), summary)
 
 
+def _merged(problems: list[Problem], more: list[Problem]) -> list[Problem]:
+    """``problems`` plus those of ``more`` not already reported at the same field."""
+    seen = {p.path for p in problems}
+    return problems + [p for p in more if p.path not in seen]
+
+
 def check_policy_text(text: str, *, source: str) -> PolicyCheck:
     """Validate policy text; ``source`` names it in messages (usually the path)."""
     try:
@@ -125,7 +131,7 @@ def check_policy_text(text: str, *, source: str) -> PolicyCheck:
     try:
         policy = Policy.model_validate(doc.data)
     except ValidationError as exc:
-        return _failed(source, problems_from(exc, doc))
+        return _failed(source, _merged(problems_from(exc, doc), written_batch_problems(doc)))
     except ArithmeticError:  # pragma: no cover - _yaml bounds numbers; a last safety net
         return _failed(source, [Problem("a number is out of range", 1, 1)])
     table = price_table(policy.prices)
