@@ -162,10 +162,19 @@ def test_malformed_samples_name_source_line_and_problem(name: str, line: int, me
     assert str(caught.value) == f"{name}: malformed diff at line {line}: {message}"
 
 
-@pytest.mark.parametrize("data", [b"", b"\n\n", b"just some text\nno diff here\n"])
+@pytest.mark.parametrize("data", [b"", b"\n\n", b" \r\n\t\n"])
 def test_empty_diff_is_an_error(data: bytes) -> None:
     with pytest.raises(DiffError, match=r"^pr\.diff is empty: no file changes found$"):
         parse_diff(data, source="pr.diff")
+
+
+@pytest.mark.parametrize("data", [b"just some text\nno diff here\n", b"# notes\n\n- a\n"])
+def test_text_that_is_not_a_diff_is_not_called_empty(data: bytes) -> None:
+    with pytest.raises(DiffError) as caught:
+        parse_diff(data, source="notes.txt")
+    assert str(caught.value) == "notes.txt: no file changes found (not a unified diff?)"
+    assert caught.value.hint is not None
+    assert "git diff" in caught.value.hint
 
 
 CRLF_DIFF = (
@@ -374,8 +383,8 @@ def test_preambles_of_log_and_format_patch(name: str, count: int) -> None:
     assert len(parse_diff(shared(f"git-t4013/{name}").read_bytes())) == count
 
 
-def test_stat_only_output_is_empty() -> None:
-    with pytest.raises(DiffError, match="is empty"):
+def test_stat_only_output_is_not_a_diff() -> None:
+    with pytest.raises(DiffError, match=r"no file changes found \(not a unified diff\?\)$"):
         parse_diff(shared("git-t4013/diff.diff-tree_--summary_initial_mode").read_bytes())
 
 

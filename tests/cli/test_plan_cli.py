@@ -110,7 +110,7 @@ def test_text_and_markdown_formats(capsys: pytest.CaptureFixture[str]) -> None:
             "cannot read diff does-not-exist.diff: No such file or directory",
         ),
         (["--diff", "-"], b"", "is empty"),
-        (["--diff", "-"], b"this is not a diff\n", "no file changes found"),
+        (["--diff", "-"], b"this is not a diff\n", "no file changes found (not a unified diff?)"),
         (["--diff", str(DEMO / "example.diff"), "--policy", "missing.yml"], None, "missing.yml"),
         ([], None, "no diff given"),
     ],

@@ -60,9 +60,20 @@ def parse_diff(
     ]
     ordered += [(entry.first, _combined_change(entry)) for entry in combined]
     if not ordered:
-        raise DiffError(f"{source} is empty: no file changes found")
+        raise _no_changes(source, text)
     ordered.sort(key=lambda item: item[0])
     return tuple(change for _, change in ordered)
+
+
+def _no_changes(source: str, text: str) -> DiffError:
+    """Nothing at all (no changes between two revisions), or text that is not a diff."""
+    if not text.strip():
+        return DiffError(f"{source} is empty: no file changes found")
+    return DiffError(
+        f"{source}: no file changes found (not a unified diff?)",
+        hint="a unified diff has `diff --git` or `---`/`+++` file headers; "
+        "make one with `git diff BASE HEAD`",
+    )
 
 
 def _blank_out(lines: list[str], entries: list[CombinedEntry]) -> str:
