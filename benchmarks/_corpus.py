@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,3 +45,26 @@ def synthetic_diff(changed_lines: int, *, files: int = 20) -> bytes:
             remaining -= adds
             line += 60
     return ("\n".join(out) + "\n").encode()
+
+
+def best_time(fn: Callable[[], object], repeat: int) -> float:
+    """The fastest of ``repeat`` timed calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def plan_in_process(data: bytes) -> None:
+    """What ``pr-router plan --format json`` does for a diff, without the process start-up."""
+    from pr_router.changes import analyze
+    from pr_router.context import PRContext
+    from pr_router.plan import plan_to_json
+    from pr_router.policy.loader import load_policy
+    from pr_router.router import route
+
+    loaded = load_policy(None)
+    changes = analyze(data, ignore=loaded.policy.ignore)
+    json.dumps(plan_to_json(route(loaded.policy, changes, PRContext(), prices=loaded.prices)))

@@ -30,12 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _corpus import ROOT, real_diffs_dir
+from _corpus import ROOT, best_time, plan_in_process, real_diffs_dir
 from _overhead_probe import synthetic_case_diff
 
 HERE = Path(__file__).resolve().parent
@@ -84,27 +84,6 @@ def startup(repeat: int) -> dict[str, float]:
     }
 
 
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def _plan_in_process(data: bytes) -> None:
-    from pr_router.changes import analyze
-    from pr_router.context import PRContext
-    from pr_router.plan import plan_to_json
-    from pr_router.policy.loader import load_policy
-    from pr_router.router import route
-
-    loaded = load_policy(None)
-    changes = analyze(data, ignore=loaded.policy.ignore)
-    json.dumps(plan_to_json(route(loaded.policy, changes, PRContext(), prices=loaded.prices)))
-
-
 def _largest(n: int) -> list[tuple[str, Path]]:
     corpus = real_diffs_dir()
     if corpus is None:
@@ -118,13 +97,13 @@ def _largest(n: int) -> list[tuple[str, Path]]:
 
 def plan_largest(repeat: int, n: int) -> list[dict[str, Any]]:
     """``plan`` on the ``n`` largest real diffs, in process and as the CLI."""
-    _plan_in_process(DEMO_DIFF.read_bytes())  # imports and price data, once
+    plan_in_process(DEMO_DIFF.read_bytes())  # imports and price data, once
     out = []
     for name, path in _largest(n):
         data = path.read_bytes()
         argv = [*_cli(), "plan", "--diff", str(path), "--format", "json"]
         out.append({"diff": name, "lines": data.count(b"\n"),
-                    "plan_s": round(_best(lambda d=data: _plan_in_process(d), repeat), 4),  # type: ignore[misc]
+                    "plan_s": round(best_time(lambda d=data: plan_in_process(d), repeat), 4),  # type: ignore[misc]
                     "plan_cli_s": round(_wall(argv, repeat), 3),
                     "plan_cli_peak_rss_mb": _plan_peak_rss_mb(path)})  # fmt: skip
     return out

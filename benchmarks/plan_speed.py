@@ -14,31 +14,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from _corpus import real_diffs_dir, synthetic_diff
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def _plan(data: bytes) -> None:
-    from pr_router.changes import analyze
-    from pr_router.context import PRContext
-    from pr_router.plan import plan_to_json
-    from pr_router.policy.loader import load_policy
-    from pr_router.router import route
-
-    loaded = load_policy(None)
-    changes = analyze(data, ignore=loaded.policy.ignore)
-    json.dumps(plan_to_json(route(loaded.policy, changes, PRContext(), prices=loaded.prices)))
+from _corpus import best_time, plan_in_process, real_diffs_dir, synthetic_diff
 
 
 def _parse(data: bytes) -> None:
@@ -80,14 +58,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     name, data = _largest()
-    _plan(data)  # warm imports and price data once; the ratio compares steady-state work
+    plan_in_process(data)  # warm imports and price data once; the ratio compares steady-state work
     plan_s, parse_s = (
-        _best(lambda: _plan(data), args.repeat),
-        _best(lambda: _parse(data), args.repeat),
+        best_time(lambda: plan_in_process(data), args.repeat),
+        best_time(lambda: _parse(data), args.repeat),
     )
     lines = data.count(b"\n")
     big = synthetic_diff(20_000)
-    big_s = _best(lambda: _plan(big), args.repeat)
+    big_s = best_time(lambda: plan_in_process(big), args.repeat)
     demo = Path(__file__).resolve().parent.parent / "src/pr_router/data/demo/example.diff"
     help_s, help_leak = _startup(["--help"], args.repeat)
     plan_cli_s, plan_leak = _startup(["plan", "--diff", str(demo)], args.repeat)
