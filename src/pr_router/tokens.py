@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-__all__ = ["TokenUsage", "estimate_tokens"]
+__all__ = ["TokenUsage", "estimate_tokens", "tokens_for_length"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,9 @@ def estimate_tokens(text: str) -> int:
 
     Used for plan estimates and budgets only; costs always come from the provider's usage.
     """
-    if not text:
-        return 0
-    return max(1, (len(text) + 3) // 4)
+    return tokens_for_length(len(text))
+
+
+def tokens_for_length(length: int) -> int:
+    """``estimate_tokens`` of a text of ``length`` characters, without the text."""
+    return 0 if length <= 0 else max(1, (length + 3) // 4)

@@ -6,9 +6,9 @@ import pytest
 
 from pr_router import changes
 from pr_router.changes import analyze, compute_signals, parse_diff, public_api_changed
-from pr_router.changes._signals import summarize_reasons, tokens_for_length
+from pr_router.changes._signals import summarize_reasons
 from pr_router.changes.model import SensitiveHit
-from pr_router.tokens import estimate_tokens
+from pr_router.tokens import estimate_tokens, tokens_for_length
 
 from .corpus import local
 

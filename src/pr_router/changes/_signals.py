@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pr_router.changes._api import public_api_changed
 from pr_router.changes._security import hit_rank, risk_of, sensitive_hits
 from pr_router.changes.model import FileChange, FileKind, SensitiveHit, Signals
+from pr_router.tokens import tokens_for_length
 
 __all__ = ["MAX_REASONS", "compute_signals"]
 
@@ -63,11 +64,6 @@ def summarize_reasons(hits: Iterable[SensitiveHit], limit: int = MAX_REASONS) ->
     if len(reasons) <= limit:
         return tuple(reasons)
     return (*reasons[: limit - 1], f"... and {len(reasons) - limit + 1} more")
-
-
-def tokens_for_length(length: int) -> int:
-    """``tokens.estimate_tokens`` of a text of ``length`` characters (same formula)."""
-    return 0 if length <= 0 else max(1, (length + 3) // 4)
 
 
 def _approximate_length(changes: tuple[FileChange, ...]) -> int:
