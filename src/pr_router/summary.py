@@ -25,6 +25,10 @@ class Section:
     title: str
     markdown: str  # already sanitised model output
 
+    def render(self, level: int = 3) -> str:
+        """The section with its heading."""
+        return f"{'#' * level} {self.title}\n\n{self.markdown}"
+
 
 @dataclass(frozen=True, slots=True)
 class JobRun:

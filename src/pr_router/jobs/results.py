@@ -22,6 +22,7 @@ from pr_router.jobs.sanitize import (
     sanitize_output,
     sanitize_output_code,
 )
+from pr_router.summary import Section
 
 __all__ = [
     "SEVERITY_BADGES",
@@ -147,18 +148,6 @@ class Finding:
             body=self.body(),
             fingerprint=self.fingerprint,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A job's part of the sticky summary comment."""
-
-    title: str
-    markdown: str
-
-    def render(self, level: int = 3) -> str:
-        """The section with its heading."""
-        return f"{'#' * level} {self.title}\n\n{self.markdown}"
 
 
 def not_seen_note(not_seen: tuple[str, ...], listed_only: tuple[Omitted, ...]) -> str:

@@ -14,7 +14,7 @@ from pr_router.github.state import State, remember_fingerprints
 from pr_router.jobs import JobResult
 from pr_router.plan import JobPlan, Plan
 from pr_router.render.summary import inline_cost_note
-from pr_router.summary import JobRun, Section
+from pr_router.summary import JobRun
 
 __all__ = [
     "count_findings",
@@ -34,7 +34,7 @@ def _run_of(plan: JobPlan, outcome: JobOutcome | None, missing: str | None) -> J
     if outcome is None:
         return JobRun(plan=plan, status="failed", error=missing or "the job was not run")
     result = outcome.value if isinstance(outcome.value, JobResult) else None
-    section = Section(result.section.title, result.section.markdown) if result else None
+    section = result.section if result else None
     return JobRun(
         plan=plan,
         status=outcome.status,
