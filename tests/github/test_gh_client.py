@@ -425,3 +425,24 @@ def test_checker_accepts_what_the_client_sends() -> None:
 def test_checker_rejects_what_github_rejects(body: dict[str, Any], problem: str) -> None:
     problems = request_problems(_review_request(**body))
     assert any(problem in p for p in problems), problems
+
+
+def test_permission_reads_githubs_own_answer(
+    mock: responses.RequestsMock, client: GitHubClient
+) -> None:
+    answer = example(
+        "repos/get-collaborator-permission-level",
+        name="response-if-user-has-admin-permissions",
+    )
+    mock.get(_url("/collaborators/octocat/permission"), json=answer)
+    got = client.permission("octocat")
+    assert (got.permission, got.role_name, got.can_write) == ("admin", "admin", True)
+
+
+def test_permission_of_a_login_is_escaped_into_one_path_segment(
+    mock: responses.RequestsMock, client: GitHubClient
+) -> None:
+    mock.get(_url("/collaborators/a%2Fb/permission"), status=404, json={"message": "Not Found"})
+    assert client.permission("a/b").permission == "none"
+    assert _sent(mock).url is not None
+    assert "/collaborators/a%2Fb/permission" in _sent(mock).url

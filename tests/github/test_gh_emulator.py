@@ -192,6 +192,8 @@ def _get(
         "/repos/Codertocat/Hello-World/contents/CHANGELOG.md",
         "/repos/Codertocat/Hello-World/actions/runs/777",
         "/repos/Codertocat/Hello-World/actions/runs/777/jobs",
+        "/repos/Codertocat/Hello-World/collaborators/Codertocat/permission",
+        "/repos/Codertocat/Hello-World/collaborators/outsider/permission",
     ],
 )
 def test_answers_match_githubs_documented_shapes(path: str) -> None:
@@ -235,3 +237,34 @@ def test_diff_media_type_and_log_redirect() -> None:
     assert headers["location"].startswith("http://127.0.0.1:9/github/")
     _, status, _, _ = _get(emulator, "/repos/other/repo/pulls/2")
     assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "permission", "can_write"),
+    [
+        ("admin", "admin", True),
+        ("maintain", "write", True),  # GitHub reports maintain as the legacy write
+        ("write", "write", True),
+        ("triage", "read", False),
+        ("read", "read", False),
+        (None, "read", False),  # not a collaborator: reads a public repository
+    ],
+)
+def test_collaborator_permission_through_the_client(
+    emulated: Emulated, role: str | None, permission: str, can_write: bool
+) -> None:
+    if role is not None:
+        emulated.state.roles["someone"] = role
+    got = emulated.client.permission("someone")
+    assert (got.login, got.permission, got.role_name) == ("someone", permission, role or "read")
+    assert got.can_write is can_write
+    assert emulated.state.calls_to("repos/get-collaborator-permission-level")[-1].path == (
+        "/repos/Codertocat/Hello-World/collaborators/someone/permission"
+    )
+
+
+def test_the_owner_is_admin_and_an_unknown_user_has_none(emulated: Emulated) -> None:
+    assert emulated.client.permission("Codertocat").can_write
+    emulated.state.fail("repos/get-collaborator-permission-level", "not_found")
+    gone = emulated.client.permission("ghost")
+    assert (gone.permission, gone.can_write) == ("none", False)

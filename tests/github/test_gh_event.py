@@ -16,11 +16,11 @@ from pr_router.github.event import decide, load_event, load_event_from_env
 EXPECTED = {
     "check_run.completed.payload.json": ("unsupported", "skip", False),
     "check_suite.completed.payload.json": ("unsupported", "skip", False),
-    "issue_comment.created.1.payload.json": ("unsupported", "skip", False),
-    "issue_comment.created.payload.json": ("unsupported", "skip", False),
-    "issue_comment.created.with-installation.payload.json": ("unsupported", "skip", False),
-    "issue_comment.created.with-organization.payload.json": ("unsupported", "skip", False),
-    "issue_comment.edited.payload.json": ("unsupported", "skip", False),
+    "issue_comment.created.1.payload.json": ("issue_comment", "skip", False),
+    "issue_comment.created.payload.json": ("issue_comment", "skip", False),
+    "issue_comment.created.with-installation.payload.json": ("issue_comment", "skip", False),
+    "issue_comment.created.with-organization.payload.json": ("issue_comment", "skip", False),
+    "issue_comment.edited.payload.json": ("issue_comment", "skip", False),
     "pull_request.closed.payload.json": ("pull_request", "skip", False),
     "pull_request.converted_to_draft.payload.json": ("pull_request", "skip", False),
     "pull_request.labeled.payload.json": ("pull_request", "skip", False),
@@ -34,7 +34,11 @@ EXPECTED = {
     "pull_request.reopened.with-organization.payload.json": ("pull_request", "run", False),
     "pull_request.synchronize.payload.json": ("pull_request", "run", True),
     "pull_request_review.submitted.payload.json": ("unsupported", "skip", False),
-    "pull_request_review_comment.created.payload.json": ("unsupported", "skip", False),
+    "pull_request_review_comment.created.payload.json": (
+        "pull_request_review_comment",
+        "command",
+        False,
+    ),
     "workflow_job.completed.failure.with-organization.payload.json": ("unsupported", "skip", False),
     "workflow_job.completed.success.with-organization.payload.json": ("unsupported", "skip", False),
     "workflow_job.in_progress.payload.json": ("unsupported", "skip", False),
@@ -286,3 +290,64 @@ def test_from_env_bad_json(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(EventError, match="not valid JSON"):
         load_event_from_env({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(path)})
+
+
+def _on_pull(file: str, action: str = "created") -> dict[str, Any]:
+    """An issue_comment example moved onto PR #2 (GitHub adds ``issue.pull_request``)."""
+    payload = load_webhook(file)
+    payload["action"] = action
+    payload["issue"]["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/2"}
+    payload["issue"]["number"] = 2
+    return payload
+
+
+def test_a_pr_comment_is_read_for_commands() -> None:
+    payload = _on_pull("issue_comment.created.payload.json")
+    payload["comment"]["body"] = "/pr-router escalate describe"
+    event = load_event("issue_comment", payload)
+    assert event.pr is not None
+    assert event.comment is not None
+    assert (event.pr.repo, event.pr.number, event.pr.event) == (
+        "Codertocat/Hello-World",
+        2,
+        "issue_comment",
+    )
+    assert event.comment.id == 492700400
+    assert (event.comment.login, event.comment.user_type) == ("Codertocat", "User")
+    assert event.comment.body == "/pr-router escalate describe"
+    assert not event.comment.review
+    assert decide(event, draft_reviews=False).kind == "command"
+
+
+def test_an_edited_pr_comment_is_not_replayed() -> None:
+    event = load_event("issue_comment", _on_pull("issue_comment.edited.payload.json", "edited"))
+    decision = decide(event, draft_reviews=False)
+    assert decision.kind == "skip"
+    assert "only new comments" in decision.reason
+
+
+def test_a_comment_on_an_issue_is_skipped() -> None:
+    event = load_event("issue_comment", load_webhook("issue_comment.created.payload.json"))
+    assert event.pr is None
+    assert "not a pull request" in decide(event, draft_reviews=False).reason
+
+
+def test_a_review_comment_carries_its_thread_and_the_pr() -> None:
+    payload = load_webhook("pull_request_review_comment.created.payload.json")
+    payload["comment"]["in_reply_to_id"] = 284312600
+    event = load_event("pull_request_review_comment", payload)
+    assert event.comment is not None
+    assert event.pr is not None
+    assert (event.comment.review, event.comment.in_reply_to_id, event.comment.path) == (
+        True,
+        284312600,
+        "README.md",
+    )
+    assert (event.pr.number, event.pr.head_sha) == (2, "ec26c3e57ca3a959ca5aad62de7213c562f8c821")
+
+
+def test_a_comment_without_a_user_is_an_error_naming_the_field() -> None:
+    payload = _on_pull("issue_comment.created.payload.json")
+    del payload["comment"]["user"]
+    with pytest.raises(EventError, match=r"comment\.user"):
+        load_event("issue_comment", payload)

@@ -147,6 +147,12 @@ class GitHubEmulator:
             )
         )
 
+    def _permission(self, ctx: _Ctx) -> Response:
+        login = ctx.params["username"]
+        return json_response(
+            shapes.collaborator_permission(login, self.state.role(login), ctx.api, ctx.web)
+        )
+
     # pulls ---------------------------------------------------------------------------------
 
     def _pull_or_404(self, ctx: _Ctx) -> EmuPull | None:
@@ -415,6 +421,12 @@ _R = "/repos/{owner}/{repo}"
 _ROUTES: list[_Route] = [
     _route("GET", "/user", "users/get-authenticated", GitHubEmulator._user),
     _route("GET", _R, "repos/get", GitHubEmulator._repo),
+    _route(
+        "GET",
+        f"{_R}/collaborators/{{username}}/permission",
+        "repos/get-collaborator-permission-level",
+        GitHubEmulator._permission,
+    ),
     _route("GET", f"{_R}/pulls", "pulls/list", GitHubEmulator._list_pulls),
     _route("GET", f"{_R}/pulls/{{number}}", "pulls/get", GitHubEmulator._get_pull),
     _route(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
+from urllib.parse import quote
 
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
@@ -24,6 +25,7 @@ from pr_router.github.models import (
     Comment,
     InlineComment,
     Job,
+    Permission,
     Reaction,
     ReviewComment,
     ReviewPosted,
@@ -142,6 +144,22 @@ class GitHubClient:
                     raise
                 self._login = ACTIONS_BOT
         return self._login
+
+    def permission(self, login: str) -> Permission:
+        """``login``'s permission on the repository (a user GitHub does not know has none)."""
+        op = _op(f"read the permission of {login}", "metadata: read", f"user {login}")
+        path = f"/repos/{self.repo_name}/collaborators/{quote(login, safe='')}/permission"
+        try:
+            with self._calling(op):
+                data = self._raw.get(path, accept="application/vnd.github+json").json()
+        except GitHubError as exc:
+            if exc.status == 404:
+                return Permission(login, "none", "none")
+            raise
+        if not isinstance(data, dict):
+            raise GitHubError(f"GitHub answered {path} with no permission object")
+        return Permission(login, str(data.get("permission") or "none"),
+                          str(data.get("role_name") or "none"))  # fmt: skip
 
     # pull requests -------------------------------------------------------------------------
 

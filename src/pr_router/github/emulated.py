@@ -209,6 +209,9 @@ class GitHubState:
     review_comments: dict[int, EmuReviewComment] = field(default_factory=dict)
     reactions: dict[tuple[str, int], list[tuple[int, str, str]]] = field(default_factory=dict)
     runs: dict[int, EmuRun] = field(default_factory=dict)
+    # login -> role name (admin, maintain, write, triage, read); anyone else reads, as on a
+    # public repository, and the repository's owner is admin
+    roles: dict[str, str] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
@@ -276,6 +279,12 @@ class GitHubState:
         comment = EmuComment(self.next_id(), number, author, body)
         self.comments[comment.id] = comment
         return comment
+
+    def role(self, login: str) -> str:
+        """The repository role of ``login``, as the collaborator-permission endpoint reports it."""
+        if login in self.roles:
+            return self.roles[login]
+        return "admin" if login == self.repo.partition("/")[0] else "read"
 
     def add_run(self, run: EmuRun) -> EmuRun:
         """Add a workflow run with its jobs."""

@@ -11,6 +11,7 @@ from pr_router.context import PRContext
 from pr_router.errors import EventError
 
 __all__ = [
+    "CommentInfo",
     "Decision",
     "Event",
     "EventKind",
@@ -27,12 +28,21 @@ EventKind = Literal[
     "workflow_run",
     "schedule",
     "workflow_dispatch",
+    "issue_comment",
+    "pull_request_review_comment",
     "unsupported",
 ]
-DecisionKind = Literal["run", "skip", "collect", "failure_summary"]
+DecisionKind = Literal["run", "skip", "collect", "failure_summary", "command"]
 
 _PR_EVENTS: tuple[EventKind, ...] = ("pull_request", "pull_request_target")
-_KINDS: tuple[EventKind, ...] = (*_PR_EVENTS, "workflow_run", "schedule", "workflow_dispatch")
+_COMMENT_EVENTS: tuple[EventKind, ...] = ("issue_comment", "pull_request_review_comment")
+_KINDS: tuple[EventKind, ...] = (
+    *_PR_EVENTS,
+    "workflow_run",
+    "schedule",
+    "workflow_dispatch",
+    *_COMMENT_EVENTS,
+)
 _RUN_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
 
 
@@ -53,6 +63,22 @@ class WorkflowRunInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CommentInfo:
+    """The comment an ``issue_comment`` or ``pull_request_review_comment`` event is about.
+
+    ``author_association`` is deliberately not kept: who may command is asked of the API.
+    """
+
+    id: int
+    login: str
+    user_type: str  # "User", "Bot", "Organization"
+    body: str
+    review: bool = False  # a comment in a review thread (on a line of the diff)
+    in_reply_to_id: int | None = None  # the thread's first comment, for a reply
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """What started the run: kind, action, and the PR (if any) it concerns."""
 
@@ -63,6 +89,7 @@ class Event:
     workflow_run: WorkflowRunInfo | None = None
     repo: str | None = None
     note: str | None = None  # why no PR could be resolved, when that matters
+    comment: CommentInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +259,41 @@ def _workflow_run_event(name: str, payload: Mapping[str, Any]) -> Event:
     return Event(name=name, kind="workflow_run", action=action, pr=pr, workflow_run=info, repo=repo)
 
 
+def _comment_info(payload: Mapping[str, Any], *, review: bool) -> CommentInfo:
+    comment = _sub(payload, "", "comment")
+    user = _sub(comment, "comment", "user")
+    reply = comment.get("in_reply_to_id")
+    path = comment.get("path")
+    return CommentInfo(
+        id=_int(comment, "comment", "id"),
+        login=_req_str(user, "comment.user", "login"),
+        user_type=str(user.get("type") or "User"),
+        body=_str(comment, "comment", "body", nullable=True) or "",
+        review=review,
+        in_reply_to_id=reply if isinstance(reply, int) and not isinstance(reply, bool) else None,
+        path=path if isinstance(path, str) else None,
+    )
+
+
+def _comment_event(name: str, kind: EventKind, payload: Mapping[str, Any]) -> Event:
+    """A PR comment: the PR comes from ``pull_request`` (review comments) or ``issue``."""
+    action = _action(payload)
+    review = kind == "pull_request_review_comment"
+    info = _comment_info(payload, review=review)
+    repo = _repo_name(payload)
+    if review:
+        pr = replace(pr_context_from_pull(_sub(payload, "", "pull_request")), event=name,
+                     action=action)  # fmt: skip
+        return Event(name, kind, action, pr=pr, repo=repo or pr.repo, comment=info)
+    issue = _sub(payload, "", "issue")
+    if not isinstance(issue.get("pull_request"), Mapping):
+        note = "the comment is on an issue, not a pull request"
+        return Event(name, kind, action, repo=repo, note=note, comment=info)
+    # The issue carries the number only; the run reads the PR itself (head, base, body).
+    pr = PRContext(repo=repo, number=_int(issue, "issue", "number"), event=name, action=action)
+    return Event(name, kind, action, pr=pr, repo=repo, comment=info)
+
+
 def load_event(event_name: str, payload: Mapping[str, Any]) -> Event:
     """Parse a webhook payload; malformed payloads raise ``EventError`` naming the field."""
     if not isinstance(payload, Mapping):
@@ -241,6 +303,8 @@ def load_event(event_name: str, payload: Mapping[str, Any]) -> Event:
         return _pull_request_event(event_name, kind, payload)
     if kind == "workflow_run":
         return _workflow_run_event(event_name, payload)
+    if kind in _COMMENT_EVENTS:
+        return _comment_event(event_name, kind, payload)
     return Event(name=event_name, kind=kind, action=_action(payload), repo=_repo_name(payload))
 
 
@@ -293,6 +357,13 @@ def decide(event: Event, *, draft_reviews: bool) -> Decision:
     """What to do for an event: run, skip (with the reason), collect, or failure_summary."""
     if event.kind in _PR_EVENTS and event.pr is not None:
         return _decide_pr(event, event.pr, draft_reviews=draft_reviews)
+    if event.kind in _COMMENT_EVENTS:
+        if event.pr is None:
+            return Decision("skip", event.note or "the comment is not on a pull request")
+        if event.action != "created":
+            # an edit must not replay an old command; a deletion has nothing to read
+            return Decision("skip", f"comment {event.action}: only new comments are commands")
+        return Decision("command", f"{event.name} {event.action}: read the comment for commands")
     if event.kind in ("schedule", "workflow_dispatch"):
         return Decision("collect", f"{event.name}: finish pending batches on open pull requests")
     if event.kind == "workflow_run" and event.workflow_run is not None:

@@ -9,6 +9,7 @@ __all__ = [
     "Comment",
     "InlineComment",
     "Job",
+    "Permission",
     "Reaction",
     "ReviewComment",
     "ReviewPosted",
@@ -50,6 +51,24 @@ class ReviewPosted:
 
     id: int
     url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """A user's permission on the repository, as GitHub's API reports it."""
+
+    login: str
+    permission: str  # legacy base role: admin, write, read or none (maintain shows as write)
+    role_name: str  # the assigned role: admin, maintain, write, triage, read or a custom one
+
+    @property
+    def can_write(self) -> bool:
+        """True for write, maintain and admin (a custom role counts by its base permission)."""
+        return self.permission in ("admin", "write") or self.role_name in (
+            "admin",
+            "maintain",
+            "write",
+        )
 
 
 @dataclass(frozen=True, slots=True)

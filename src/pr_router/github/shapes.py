@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "TIMESTAMP",
     "authenticated_user",
+    "collaborator_permission",
     "commit",
     "content_file",
     "issue_comment",
@@ -87,6 +88,25 @@ def user(login: str, api: str, web: str) -> JSON:
     }
     out.update({k: url + suffix for k, suffix in _USER_LINKS.items()})
     return out
+
+
+# role_name -> the legacy ``permission`` GitHub reports beside it (maintain shows as write).
+_LEGACY_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read"}
+_PUSH_ROLES = ("admin", "maintain", "write")
+
+
+def collaborator_permission(login: str, role: str, api: str, web: str) -> JSON:
+    """A repository-collaborator-permission: ``role`` is the role name (``none`` for none)."""
+    legacy = _LEGACY_PERMISSION.get(role, role)
+    flags = {
+        "pull": role != "none",
+        "triage": role in ("triage", *_PUSH_ROLES),
+        "push": role in _PUSH_ROLES,
+        "maintain": role in ("admin", "maintain"),
+        "admin": role == "admin",
+    }
+    collaborator = {**user(login, api, web), "permissions": flags, "role_name": role}
+    return {"permission": legacy, "role_name": role, "user": collaborator}
 
 
 def authenticated_user(login: str, api: str, web: str) -> JSON:

@@ -17,6 +17,7 @@ __all__ = [
     "BatchSettings",
     "Budgets",
     "CachingSettings",
+    "CommandSettings",
     "Condition",
     "JobSpec",
     "Policy",
@@ -236,6 +237,28 @@ class CachingSettings(_Strict):
     ttl: Literal["5m", "1h"] = Field(default="5m", description="Anthropic cache TTL.")
 
 
+class CommandSettings(_Strict):
+    """Commands given in PR comments (`/pr-router escalate review`); see docs/commands.md."""
+
+    enabled: bool = Field(
+        default=True, description="Read commands in PR comments and review-comment threads."
+    )
+    prefix: str = Field(
+        default="/pr-router",
+        pattern=r"^/[A-Za-z][A-Za-z0-9_-]{0,39}$",
+        description="What a command line starts with, e.g. `/pr-router rerun review`.",
+    )
+    ask_tier: Tier = Field(default="standard", description="The tier that answers `ask`.")
+    allow_below_frontier: bool = Field(
+        default=False,
+        description="Let `skip` drop a job of `must_stay_frontier` on a PR that changes code.",
+    )
+    allow_over_budget: bool = Field(
+        default=False,
+        description="Let a command run when its estimate is over what a budget has left.",
+    )
+
+
 class Policy(_Strict):
     """A repository's routing policy (`.github/pr-router.yml`)."""
 
@@ -268,6 +291,9 @@ class Policy(_Strict):
     )
     max_context_tokens: int = Field(
         default=150_000, ge=1_000, le=1_000_000, description="Largest prompt any one call may send."
+    )
+    commands: CommandSettings = Field(
+        default_factory=CommandSettings, description="Commands in PR comments."
     )
 
     @field_validator("tiers")
