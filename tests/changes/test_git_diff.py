@@ -22,6 +22,7 @@ def _git(repo: Path, *args: str) -> str:
         capture_output=True,
         check=True,
         text=True,
+        timeout=60,
     )
     return done.stdout.strip()
 

@@ -132,7 +132,9 @@ def _apply_and_check(data: bytes, workdir: Path, tally: Tally) -> None:
     (workdir / "change.patch").write_bytes(data)
     command = ["git", "apply", "--verbose", "--whitespace=nowarn"]
     command += ["--exclude=" + _GLOB_SPECIAL.sub(r"\\\g<0>", path) for path in exclude]
-    done = subprocess.run([*command, "change.patch"], cwd=workdir, capture_output=True, check=False)
+    done = subprocess.run(
+        [*command, "change.patch"], cwd=workdir, capture_output=True, check=False, timeout=60
+    )
     candidates = [f for f in files if f.hunks and f.status is not ChangeStatus.DELETED]
     if done.returncode != 0 or b"offset" in done.stderr:
         tally.skipped += len(candidates)

@@ -33,7 +33,7 @@ def _screenshot(page: Path, out: Path, height: int) -> None:
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
              "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars",
              f"--window-size={WIDTH},{height}", f"--screenshot={out}", page.as_uri()],
-            check=True, capture_output=True,
+            check=True, capture_output=True, timeout=300,
         )  # fmt: skip
     finally:
         shutil.rmtree(profile, ignore_errors=True)
@@ -47,7 +47,7 @@ def demo_png(work: Path) -> Path:
     """Run the demo and screenshot its PR page, trimmed to the first inline comment."""
     out = work / "demo"
     subprocess.run([sys.executable, "-m", "pr_router.cli", "demo", "--out", str(out)],
-                   check=True, capture_output=True)  # fmt: skip
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
     page = work / "page.html"
     html = (out / "conversation.html").read_text(encoding="utf-8")
     page.write_text(html.replace("</head>", _ONLY_FIRST_COMMENT, 1), encoding="utf-8")
@@ -65,7 +65,7 @@ def report_png(work: Path) -> Path:
     ledger = work / "demo" / "ledger.jsonl"
     charts = work / "charts"
     subprocess.run([sys.executable, "-m", "pr_router.cli", "report", str(ledger),
-                    "--charts", str(charts)], check=True, capture_output=True)  # fmt: skip
+                    "--charts", str(charts)], check=True, capture_output=True, timeout=300)  # fmt: skip
     target = ROOT / "docs" / "report-spend-by-tier.png"
     shutil.copyfile(charts / "spend-by-tier.png", target)
     return target

@@ -147,6 +147,12 @@ def wait_for_requests(emu: Emulator, count: int) -> None:
         time.sleep(0.005)
 
 
+def joined(*threads: threading.Thread) -> None:
+    for thread in threads:
+        thread.join(10)
+        assert not thread.is_alive(), "request never answered"
+
+
 def in_flight(client: anthropic.Anthropic, results: list[Any]) -> threading.Thread:
     thread = threading.Thread(target=lambda: results.append(ask(client, "q")))
     thread.start()
@@ -166,8 +172,7 @@ def test_second_request_before_first_answers_misses(
     second = in_flight(client, results)
     wait_for_requests(emu, 2)
     clock.advance(10.0)
-    first.join()
-    second.join()
+    joined(first, second)
     assert [u.cache_creation_input_tokens for u in results] == [2000, 2000]
 
 
@@ -184,8 +189,7 @@ def test_second_request_after_first_answers_reads(
     second = in_flight(client, results)
     wait_for_requests(emu, 2)
     clock.advance(10.0)
-    first.join()
-    second.join()
+    joined(first, second)
     assert sorted((u.cache_creation_input_tokens, u.cache_read_input_tokens) for u in results) == [
         (0, 2000),
         (2000, 0),

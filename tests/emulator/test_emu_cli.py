@@ -1,11 +1,17 @@
-"""``pr-router emulator`` as a subprocess: prints the URLs, serves, stops on Ctrl-C."""
+"""``pr-router emulator`` as a subprocess: prints the URLs, serves, stops on SIGINT/SIGTERM.
+
+Every wait has a timeout and the process is killed in ``finally``: no outcome hangs the run.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import selectors
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import anthropic
@@ -23,8 +29,38 @@ def test_env_lines() -> None:
     assert len(env_lines("http://127.0.0.1:9", github=False)) == 2
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
-def test_serves_until_interrupted(tmp_path: Path) -> None:
+def _read_until(proc: subprocess.Popen[bytes], prefix: str, timeout: float) -> list[str]:
+    """Lines of ``proc``'s stdout up to the one starting with ``prefix``; fails after timeout."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()  # read the pipe unbuffered: select() sees what is not yet read
+    data = b""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while not any(line.startswith(prefix) for line in data.decode().splitlines()):
+            left = max(0.0, deadline - time.monotonic())
+            assert sel.select(left), f"no {prefix!r} line after {timeout:g}s"
+            chunk = os.read(fd, 65536)
+            assert chunk, "emulator exited early"
+            data += chunk
+    return [line.strip() for line in data.decode().splitlines()]
+
+
+def _ignoring_sigint() -> None:
+    # What a shell does for a command it starts in the background (`cmd &`): the child
+    # inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals to a child process")
+@pytest.mark.parametrize(
+    ("signum", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["sigint", "sigint-inherited-ignored", "sigterm"],
+)
+def test_serves_until_interrupted(
+    tmp_path: Path, signum: signal.Signals, sigint_ignored: bool
+) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(
         json.dumps({"rules": [{"prompt": "canned", "output": "hello from the file"}]})
@@ -41,15 +77,14 @@ def test_serves_until_interrupted(tmp_path: Path) -> None:
         "--latency",
         "0.01",
     ]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as proc:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        while not any(line.startswith("export GITHUB_API_URL=") for line in lines):
-            line = proc.stdout.readline()
-            assert line, f"emulator exited early: {proc.stderr.read() if proc.stderr else ''}"
-            lines.append(line.strip())
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_ignoring_sigint if sigint_ignored else None,  # noqa: PLW1509
+    )
+    try:
+        lines = _read_until(proc, "export GITHUB_API_URL=", timeout=30)
         env = dict(
             line.removeprefix("export ").split("=", 1)
             for line in lines
@@ -59,17 +94,21 @@ def test_serves_until_interrupted(tmp_path: Path) -> None:
         assert env["OPENAI_BASE_URL"] == env["ANTHROPIC_BASE_URL"] + "/v1"
         assert env["GITHUB_API_URL"] == env["ANTHROPIC_BASE_URL"] + "/github"
         with anthropic.Anthropic(
-            api_key="k", base_url=env["ANTHROPIC_BASE_URL"], max_retries=0
+            api_key="k", base_url=env["ANTHROPIC_BASE_URL"], max_retries=0, timeout=10
         ) as client:
             message = client.messages.create(
                 model="m", max_tokens=50, messages=[{"role": "user", "content": "canned"}]
             )
         assert message.content[0].type == "text"
         assert message.content[0].text == "hello from the file"
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 0, err
-    assert "stopped" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == 0, err.decode()
+    assert f"stopped ({signum.name})" in out.decode()
 
 
 def test_bad_scenario_exits_2(tmp_path: Path) -> None:

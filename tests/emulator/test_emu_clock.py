@@ -53,7 +53,8 @@ def test_manual_fake_clock_blocks_until_advanced() -> None:
     assert not woke.wait(0.1)
     clock.advance(1.0)
     assert woke.wait(2.0)
-    thread.join()
+    thread.join(5)
+    assert not thread.is_alive()
 
 
 def test_manual_fake_clock_sleep_can_be_cancelled() -> None:

@@ -240,6 +240,7 @@ def test_responses_stream_events_and_timing(
     wait_for("response.content_part.added")
     clock.advance(2.0)
     reader.join(5)
+    assert not reader.is_alive()
     kinds = [k for k, _ in seen]
     assert kinds[:2] == ["response.created", "response.in_progress"]
     assert kinds[-1] == "response.completed"

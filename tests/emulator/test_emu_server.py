@@ -151,7 +151,8 @@ def test_stop_releases_held_connections() -> None:
         time.sleep(0.01)
     started = time.monotonic()
     emu.stop()
-    thread.join()
+    thread.join(10)
+    assert not thread.is_alive()
     assert time.monotonic() - started < 2
     assert results == [504]
     emu.stop()  # idempotent
@@ -170,10 +171,12 @@ def test_manual_clock_sleepers_are_released_on_stop() -> None:
 
     thread = threading.Thread(target=call)
     thread.start()
-    while not emu.requests:
+    deadline = time.monotonic() + 5
+    while not emu.requests and time.monotonic() < deadline:
         time.sleep(0.01)
     emu.stop()
-    thread.join()
+    thread.join(10)
+    assert not thread.is_alive()
     assert len(errors) == 1
 
 
@@ -202,6 +205,6 @@ def test_importing_the_emulator_does_not_import_the_sdks() -> None:
         "import sys, pr_router.emulator; print('anthropic' in sys.modules, 'openai' in sys.modules)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False False"

@@ -181,6 +181,7 @@ def test_streaming_starts_readers_at_the_first_output_not_at_acceptance(
     assert started.wait(5.0)
     clock.advance(1.5)
     worker.join(5.0)
+    assert not worker.is_alive()
 
     (response,) = result
     assert emu.requests[0].json["stream"] is True

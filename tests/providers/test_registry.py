@@ -92,7 +92,7 @@ def test_importing_the_executor_and_registry_loads_no_vendor_sdk() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('anthropic', 'openai')))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
 
     assert out.strip() == "[]"

@@ -1,5 +1,7 @@
 """``pr-router emulator``: serve the local API emulator in the foreground until Ctrl-C.
 
+SIGINT and SIGTERM both stop it cleanly, also when it was started with SIGINT ignored.
+
 It prints the base URLs and the environment lines to export so that the official SDKs (and
 pr-router itself) talk to it. It binds 127.0.0.1 only.
 """
@@ -7,7 +9,8 @@ pr-router itself) talk to it. It binds 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
-import threading
+import errno
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
     from pr_router.emulator.http import Handler
 
 __all__ = ["configure", "run"]
+
+_CANNOT_BIND = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -66,25 +71,25 @@ def run(args: argparse.Namespace) -> int:
         scenario.latency_s = args.latency
     mounts = {} if args.no_github else _github_mount()
     emulator = Emulator(scenario=scenario, clock=RealClock(), mounts=mounts, port=args.port)
+
+    def ready() -> None:
+        base = emulator.base_url
+        print(f"pr-router emulator listening on {base} (Ctrl-C to stop)")
+        print(f"  Anthropic: {base}")
+        print(f"  OpenAI:    {base}/v1")
+        if mounts:
+            print(f"  GitHub:    {base}/github")
+        print()
+        print("\n".join(env_lines(base, github=bool(mounts))), flush=True)
+
     try:
-        emulator.start()
+        signum = emulator.serve_until_signalled(ready)
     except OSError as exc:
+        if exc.errno not in _CANNOT_BIND:
+            raise
         raise UsageError(
             f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}",
             hint="pick another --port, or 0 for a free one",
         ) from exc
-    base = emulator.base_url
-    print(f"pr-router emulator listening on {base} (Ctrl-C to stop)")
-    print(f"  Anthropic: {base}")
-    print(f"  OpenAI:    {base}/v1")
-    if mounts:
-        print(f"  GitHub:    {base}/github")
-    print()
-    print("\n".join(env_lines(base, github=bool(mounts))), flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("pr-router emulator: stopped", flush=True)
-    finally:
-        emulator.stop()
+    print(f"pr-router emulator: stopped ({signal.Signals(signum).name})", flush=True)
     return 0

@@ -6,9 +6,10 @@ import contextlib
 import http.server
 import json
 import logging
+import signal
 import threading
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, cast, overload
@@ -26,6 +27,7 @@ __all__ = ["Emulator", "RecordedRequest", "RequestLog"]
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # never anything else: the emulator is for this machine only
 ClockT = TypeVar("ClockT", bound=Clock)
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,33 @@ class Emulator(Generic[ClockT]):
         if thread is not None:
             thread.join()
         self._server = self._thread = None
+
+    def serve_until_signalled(self, ready: Callable[[], object] | None = None) -> int:
+        """Serve in the foreground until SIGINT or SIGTERM; returns the signal's number.
+
+        Installs its own handlers first (restored on return), so it stops even when the
+        process was started with SIGINT ignored, as a shell does for a background job.
+        ``ready`` is called once the port is bound. Call from the main thread.
+        """
+        received: list[int] = []
+        stop = threading.Event()
+
+        def on_signal(signum: int, frame: object) -> None:
+            received.append(signum)
+            stop.set()
+
+        previous = {s: signal.signal(s, on_signal) for s in _STOP_SIGNALS}
+        try:
+            self.start()
+            if ready is not None:
+                ready()
+            while not stop.wait(0.5):
+                pass
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            self.stop()
+        return received[0]
 
     def __enter__(self) -> Self:
         return self.start()
