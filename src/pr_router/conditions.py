@@ -11,6 +11,7 @@ import pathspec
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
 from pr_router.policy.models import Condition
+from pr_router.pushes import PushFacts
 
 __all__ = ["Facts", "evaluate"]
 
@@ -23,6 +24,7 @@ class Facts:
 
     changes: ChangeSet
     context: PRContext
+    push: PushFacts | None = None  # a later push: ``changes`` is what it changed
 
     @cached_property
     def kinds(self) -> frozenset[str]:

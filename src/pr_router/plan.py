@@ -46,6 +46,7 @@ class JobPlan:
     cache_key: str | None = None  # jobs with the same key share the cached PR context
     cache_role: CacheRole | None = None
     optional: bool = False
+    on_push: str | None = None  # the job's push rule (``policy.catalog.PUSH_RULES``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,8 @@ def _job_json(j: JobPlan) -> dict[str, Any]:
             "max_output_tokens": j.max_output_tokens,
         }
     out["reasons"] = list(j.reasons)
+    if j.on_push is not None:
+        out["on_push"] = j.on_push
     if j.run and j.estimate is not None:
         e = j.estimate
         out["estimate"] = {

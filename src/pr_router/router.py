@@ -16,9 +16,10 @@ from pr_router.context import PRContext
 from pr_router.estimate import ContextKind, context_kind, context_tokens, instruction_tokens
 from pr_router.model_settings import settings_for
 from pr_router.plan import Estimate, JobPlan, Plan
-from pr_router.policy.catalog import ResolvedJob, resolve_jobs, rules_of
+from pr_router.policy.catalog import PUSH_RULES, ResolvedJob, resolve_jobs, rules_of
 from pr_router.policy.models import TIERS, Effort, Mode, Policy, Rule, Tier
 from pr_router.pricing import PriceTable
+from pr_router.pushes import PushFacts, grown, surface_changed
 from pr_router.tokens import TokenUsage
 
 __all__ = ["EFFORT_OUTPUT_FACTOR", "route"]
@@ -55,20 +56,60 @@ def _start(job: ResolvedJob, policy: Policy, facts: Facts) -> _Decision:
         d.run = False
         d.reasons.append("draft PR (policy drafts: skip)")
         return d
+    if facts.push is not None and job.output != "failure":
+        return _on_push(d, facts, facts.push)
     if not facts.changes.files and job.output != "failure":
         d.run = False
         d.reasons.append("no files to look at (empty diff or everything ignored)")
         return d
-    if job.when is not None:
-        ok, why = evaluate(job.when, facts)
+    return _when(d, facts)
+
+
+def _when(
+    d: _Decision, facts: Facts, why: tuple[str, ...] = (), *, check: bool = True
+) -> _Decision:
+    """Apply the job's ``when`` condition against ``facts`` (``check`` False: it runs)."""
+    job = d.job
+    if job.when is not None and check:
+        ok, held = evaluate(job.when, facts)
         if not ok:
             d.run = False
-            d.reasons.extend(why)
+            d.reasons.extend([*why, *held])
             return d
+        d.reasons.extend(f"runs: {w}" for w in [*why, *held])
+    elif why:
         d.reasons.extend(f"runs: {w}" for w in why)
     origin = "policy" if job.builtin is False else "catalogue default"
     d.reasons.insert(0, f"{job.job_class}-path job: {job.tier} tier, {job.mode} ({origin})")
     return d
+
+
+def _skip(d: _Decision, why: str) -> _Decision:
+    d.run = False
+    d.reasons.append(why)
+    return d
+
+
+def _on_push(d: _Decision, facts: Facts, push: PushFacts) -> _Decision:
+    """A later push: the job's push rule picks the change set and may skip it."""
+    rule = d.job.on_push
+    whole = Facts(push.whole, facts.context)
+    d.reasons.append(f"push rule '{rule}' ({PUSH_RULES[rule]})")
+    if not push.whole.files:
+        return _skip(d, "no files to look at (empty diff or everything ignored)")
+    if rule == "whole":
+        return _when(d, whole)
+    if rule == "grown":
+        ok, why = grown(d.job.name, push)
+        if ok is None:
+            return _when(d, whole)
+        return _when(d, whole, (why,), check=False) if ok else _skip(d, why)
+    if not facts.changes.files:
+        return _skip(d, f"nothing changed since {push.since[:7]} but base updates or reverts")
+    if rule in ("changed", "changed-sensitive"):
+        return _when(d, facts)
+    ok, why = surface_changed(rule, facts.changes)
+    return _when(d, whole, (why,)) if ok else _skip(d, why)
 
 
 def _selects(rule: Rule, job: ResolvedJob) -> bool:
@@ -124,12 +165,15 @@ def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Fa
     d = _start(job, policy, facts)
     if not d.run:
         return d
+    # Routing rules and constraints look at the PR as a whole; on a push, the push rule
+    # (applied above) decided what the job looks at.
+    pr = facts if facts.push is None else Facts(facts.push.whole, facts.context)
     for rule in rules:
         if _selects(rule, job):
-            ok, why = evaluate(rule.if_, facts)
+            ok, why = evaluate(rule.if_, pr)
             if ok and not _apply(rule, d, why):
                 return d  # the rule skipped the job
-    _constrain(d, policy, facts)
+    _constrain(d, policy, pr)
     return d
 
 
@@ -157,7 +201,8 @@ def _finish(
 ) -> JobPlan:
     job = d.job
     base = JobPlan(job=job.name, job_class=job.job_class, run=d.run, reasons=tuple(d.reasons),
-                   title=job.title, output=job.output, optional=job.optional)  # fmt: skip
+                   title=job.title, output=job.output, optional=job.optional,
+                   on_push=job.on_push if job.output != "failure" else None)  # fmt: skip
     if not d.run:
         return base
     kind = context_kind(job.output)
@@ -198,13 +243,20 @@ def route(
     *,
     prices: PriceTable,
     policy_name: str = "bundled default",
+    push: PushFacts | None = None,
 ) -> Plan:
-    """Decide, for every catalogue job, whether it runs and on which tier, mode and effort."""
-    facts = Facts(changes, context)
+    """Decide, for every catalogue job, whether it runs and on which tier, mode and effort.
+
+    ``push``: a later push of the PR, with ``changes`` what it changed (see ``pushes``).
+    """
+    facts = Facts(changes, context, push)
     rules = rules_of(policy)
     decisions = [_decide(job, policy, rules, facts) for job in resolve_jobs(policy)]
     cap = policy.max_context_tokens
-    shared = {k: context_tokens(k, changes, context, cap) for k in ("diff", "compact", "log")}
+    compact = push.whole if push is not None else changes  # auxiliary jobs see the whole PR
+    shared = {"diff": context_tokens("diff", changes, context, cap),
+              "compact": context_tokens("compact", compact, context, cap),
+              "log": context_tokens("log", changes, context, cap)}  # fmt: skip
     _assign_cache(decisions, policy, shared)  # type: ignore[arg-type]
     jobs = tuple(_finish(d, policy, shared, prices) for d in decisions)  # type: ignore[arg-type]
     notices: list[str] = []

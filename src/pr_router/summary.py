@@ -86,6 +86,9 @@ class RunSummary:
     budget_line: str | None = None
     notices: tuple[str, ...] = field(default=())
     dry_run: bool = False
+    # earlier runs of the PR, oldest first: (head sha, what was looked at, cost)
+    lifetime: tuple[tuple[str, str, Decimal], ...] = ()
+    looked_at: str = ""  # what this run looked at ("whole PR", "changes since abc1234", ...)
 
     @property
     def cost_usd(self) -> Decimal:

@@ -91,7 +91,8 @@ def test_summary_is_trimmed_in_the_middle_at_the_limit() -> None:
     assert "TAIL" in text
     assert "characters trimmed" in text
     assert decode_state(text) == State(runs=1)
-    exact, trimmed_exact = compose_summary("y" * (COMMENT_LIMIT - 200), State())
+    room = COMMENT_LIMIT - len(SUMMARY_MARKER) - len(encode_state(State())) - 10
+    exact, trimmed_exact = compose_summary("y" * room, State())
     assert not trimmed_exact
     assert len(exact) <= COMMENT_LIMIT
 

@@ -60,19 +60,18 @@ def test_synchronize_reviews_only_the_new_commits(world: World) -> None:
     world.seed(opened, diff("httpx__d25f2bfeff35.diff"))
     first = world.run(world.env("pull_request", opened))
     assert world.summary(2)[2].last_reviewed_sha == OLD
-    # A push: the PR's head moves on, its diff grows, and GitHub can compare the two heads.
-    pull = world.state.pulls[2]
-    pull.head_sha, pull._map = NEW, None
-    pull.diff = diff("httpx__d25f2bfeff35.diff") + diff("werkzeug__7111a5b6c958.diff")
-    pull.commits.append((NEW, "Fix the PIN hash on Python 3"))
-    world.state.compares[(OLD, NEW)] = diff("werkzeug__7111a5b6c958.diff")
+    # A push: the PR's head moves on and its diff grows; GitHub still knows the old head.
+    grown = diff("httpx__d25f2bfeff35.diff") + diff("werkzeug__7111a5b6c958.diff")
+    world.state.push(2, NEW, grown, "Fix the PIN hash on Python 3")
+    base = world.state.pulls[2].base_sha
 
     second = world.run(world.env("pull_request", webhook("pull_request.synchronize.payload.json")))
 
     assert (first.outcome.exit_code, second.outcome.exit_code) == (0, 0)
+    # The PR diff at the old head (three-dot compare from the base), not OLD...NEW.
     (compare,) = world.state.calls_to("repos/compare-commits-with-basehead")
-    assert compare.path.endswith(f"/compare/{OLD}...{NEW}")
-    # The second review prompt holds the compare diff, not the files reviewed before.
+    assert compare.path.endswith(f"/compare/{base}...{OLD}")
+    # The second review prompt holds what the push added, not the files reviewed before.
     _, again = _review_prompts(world)
     assert "werkzeug/debug/__init__.py" in again
     assert "httpx/_client.py" not in again
@@ -96,10 +95,8 @@ def test_an_unreachable_old_head_falls_back_to_the_whole_pr(world: World) -> Non
     opened["pull_request"]["head"]["sha"] = OLD
     world.seed(opened, diff("httpx__d25f2bfeff35.diff"))
     world.run(world.env("pull_request", opened))
-    pull = world.state.pulls[2]
-    pull.head_sha, pull._map = NEW, None
-    pull.diff = diff("httpx__d25f2bfeff35.diff") + diff("werkzeug__7111a5b6c958.diff")
-    pull.commits.append((NEW, "Force-pushed"))  # no compares entry: GitHub answers 404
+    grown = diff("httpx__d25f2bfeff35.diff") + diff("werkzeug__7111a5b6c958.diff")
+    world.state.push(2, NEW, grown, "Force-pushed", forced=True)  # GitHub answers 404
 
     result = world.run(world.env("pull_request", webhook("pull_request.synchronize.payload.json")))
 
@@ -109,4 +106,5 @@ def test_an_unreachable_old_head_falls_back_to_the_whole_pr(world: World) -> Non
     assert "httpx/_client.py" in again
     _, body, state = world.summary(2)
     assert "Reviewed only changes since" not in body
+    assert "Reviewed the whole PR: the last reviewed head 1111111 could not be compared" in body
     assert state.last_reviewed_sha == NEW

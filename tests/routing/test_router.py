@@ -220,7 +220,10 @@ def test_plan_json_matches_the_contract() -> None:
         "estimate",
     } <= set(review)
     assert set(review["estimate"]) >= {"input_tokens", "output_tokens", "usd"}
-    assert set(doc["jobs"][4]) == {"job", "class", "run", "reasons"}
+    assert set(doc["jobs"][4]) == {"job", "class", "run", "reasons", "on_push"}
+    assert [j.get("on_push") for j in doc["jobs"]] == [
+        "changed", "changed-sensitive", "grown", "surface", "new-surface", None,
+    ]  # fmt: skip
     totals = doc["totals"]
     assert set(totals) == {"usd", "all_frontier_usd", "savings_pct"}
     assert totals["usd"] < totals["all_frontier_usd"]

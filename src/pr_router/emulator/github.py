@@ -186,7 +186,7 @@ class GitHubEmulator:
 
     def _compare(self, ctx: _Ctx) -> Response:
         base, _, head = ctx.params["basehead"].partition("...")
-        diff = self.state.compares.get((base, head))
+        diff = self.state.compare_diff(base, head)
         if diff is None:
             return _error(404, "Not Found")
         if "diff" in ctx.request.headers.get("accept", ""):

@@ -204,6 +204,9 @@ class GitHubState:
     files: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (ref, path) -> content
     refs: dict[str, str] = field(default_factory=dict)  # branch name <-> sha aliases
     compares: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (base, head) -> diff
+    # head sha -> the PR diff at that head (merge base to head): what ``compare/BASE...HEAD``
+    # answers for any base on the PR's base branch, as GitHub's three-dot compare does
+    head_diffs: dict[str, bytes] = field(default_factory=dict)
     comments: dict[int, EmuComment] = field(default_factory=dict)
     reviews: dict[int, EmuReview] = field(default_factory=dict)
     review_comments: dict[int, EmuReviewComment] = field(default_factory=dict)
@@ -260,9 +263,42 @@ class GitHubState:
     def add_pull(self, pull: EmuPull) -> EmuPull:
         """Add a PR; its branch names become aliases of its shas for file lookups."""
         self.pulls[pull.number] = pull
+        if pull.head_sha:
+            self.head_diffs.setdefault(pull.head_sha, pull.diff)
         self.refs.setdefault(pull.base_ref, pull.base_sha)
         self.refs.setdefault(pull.head_ref, pull.head_sha)
         return pull
+
+    def push(self, number: int, head_sha: str, diff: bytes, message: str, *,
+             base_sha: str | None = None, forced: bool = False) -> EmuPull:  # fmt: skip
+        """A push to the PR's branch: the head moves to ``head_sha`` whose PR diff is ``diff``.
+
+        ``base_sha`` moves the base branch tip too; ``forced`` (a force-push) replaces the
+        PR's commits and forgets the old heads, as GitHub does once they are unreachable.
+        """
+        pull = self.pulls[number]
+        if forced:
+            for sha, _ in pull.commits:
+                self.head_diffs.pop(sha, None)
+            pull.commits = []
+        pull.head_sha, pull.diff, pull._map = head_sha, diff, None
+        pull.commits.append((head_sha, message))
+        self.head_diffs[head_sha] = diff
+        self.refs[pull.head_ref] = head_sha
+        if base_sha is not None:
+            pull.base_sha = base_sha
+            self.refs[pull.base_ref] = base_sha
+        return pull
+
+    def compare_diff(self, base: str, head: str) -> bytes | None:
+        """``compare/BASE...HEAD`` as a diff: seeded pairs first, then the PR diff at a head
+        the PR had when ``base`` is on a PR's base branch (None: GitHub would answer 404)."""
+        if (base, head) in self.compares:
+            return self.compares[(base, head)]
+        bases = {p.base_sha for p in self.pulls.values()} | {
+            p.base_ref for p in self.pulls.values()
+        }
+        return self.head_diffs.get(head) if base in bases else None
 
     def add_file(self, path: str, content: bytes, ref: str | None = None) -> None:
         """Make ``path`` readable at ``ref`` (default branch when None)."""

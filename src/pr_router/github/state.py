@@ -28,6 +28,7 @@ from pr_router.github.models import Comment
 
 __all__ = [
     "MAX_FINGERPRINTS",
+    "MAX_HISTORY",
     "STATE_VERSION",
     "SUMMARY_MARKER",
     "State",
@@ -42,6 +43,7 @@ SUMMARY_MARKER = "<!-- pr-router:summary -->"
 STATE_VERSION = 1
 # Bounded so the state block always fits the comment limit next to a full summary.
 MAX_FINGERPRINTS = 500
+MAX_HISTORY = 50  # runs kept in the PR's lifetime table (the total keeps counting all)
 _MAX_STATE_BYTES = 2_000_000
 
 _STATE_RE = re.compile(r"<!-- pr-router:state (?P<data>[^\s>]+) -->")
@@ -61,6 +63,10 @@ class State:
     runs: int = 0
     fingerprints: tuple[str, ...] = field(default=())  # findings already posted, oldest first
     last_run: dict[str, Any] | None = None  # snapshot of the last run's summary, to re-render it
+    # job -> the PR's changed lines when the job last ran (push rule ``grown``)
+    job_lines: dict[str, int] = field(default_factory=dict)
+    # the PR's lifetime, run by run: {"head": sha, "what": what was looked at, "usd": cost}
+    history: tuple[dict[str, str], ...] = ()
 
 
 _ADAPTER: pydantic.TypeAdapter[State] = pydantic.TypeAdapter(State)

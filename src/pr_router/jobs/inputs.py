@@ -30,7 +30,9 @@ class FailureLog:
 class JobInputs:
     """The PR, its diff, the policy and the optional extras some jobs use.
 
-    ``linemap`` validates line references; without one, it is built from ``changes``.
+    ``linemap`` validates line references; without one, it is built from ``changes``. On a
+    later push ``changes`` is what the push changed and ``whole`` the whole PR: findings jobs
+    look at ``changes``, the description and changelog at ``whole``.
     ``run_tag`` makes ``custom_id`` values unique per run (e.g. ``r123456-1``: run id and
     attempt); it is reduced to the characters providers accept.
     """
@@ -42,6 +44,7 @@ class JobInputs:
     changelog_text: str | None = None  # the repository's CHANGELOG (base branch), if any
     failure_logs: tuple[FailureLog, ...] = ()
     run_tag: str = "run"
+    whole: ChangeSet | None = None  # on a later push: the whole PR (``changes`` is the push)
 
     def custom_id(self, job: str) -> str:
         """``<run_tag>-<job>``, matching ``^[a-zA-Z0-9_-]{1,64}$``."""

@@ -211,8 +211,9 @@ def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
     elif output == "failure":
         packed, excerpts = pack_log(inputs.context, inputs.failure_logs, LOG_EXCERPT_TOKENS)
     else:
+        whole = inputs.whole if inputs.whole is not None and output != "docs" else inputs.changes
         packed = pack_compact(
-            inputs.changes, inputs.context, compact_budget(inputs.policy.max_context_tokens)
+            whole, inputs.context, compact_budget(inputs.policy.max_context_tokens)
         )
     return PreparedJob(
         plan=job_plan, title=title, model=output_model(job, output),

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from pr_router.execute import JobOutcome, PendingBatch, RunOutcome
 from pr_router.github.models import InlineComment
 from pr_router.github.publish import ReviewResult
-from pr_router.github.state import State, remember_fingerprints
+from pr_router.github.state import MAX_HISTORY, State, remember_fingerprints
 from pr_router.jobs import JobResult
 from pr_router.plan import JobPlan, Plan
 from pr_router.render.summary import inline_cost_note
 from pr_router.summary import JobRun
 
 __all__ = [
+    "Lifetime",
     "count_findings",
     "job_runs",
     "next_state",
@@ -109,6 +110,15 @@ def count_findings(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Lifetime:
+    """What one run added to the PR's history: its head, what it looked at, the jobs it ran
+    (with the PR's changed lines, for the ``grown`` push rule)."""
+
+    what: str
+    ran: Mapping[str, int]
+
+
 def next_state(
     state: State,
     *,
@@ -119,18 +129,29 @@ def next_state(
     published: Iterable[str] = (),
     reviewed: bool = True,
     count_run: bool = True,
+    lifetime: Lifetime | None = None,
 ) -> State:
     """The sticky state after this run; its pending batches are added to ``state``'s.
 
     ``count_run`` is False for a collect (it finishes a run, it is not one) and for a run
-    whose early "running" state already counted it.
+    whose early "running" state already counted it. A run adds a ``lifetime`` entry; a
+    collect adds its cost to the latest entry (the run whose batches it finished).
     """
+    history = state.history
+    if lifetime is not None:
+        entry = {"head": head_sha or "", "what": lifetime.what, "usd": str(run_cost)}
+        history = (*history, entry)[-MAX_HISTORY:]
+    elif run_cost and history:
+        last = {**history[-1], "usd": str(Decimal(history[-1]["usd"]) + run_cost)}
+        history = (*history[:-1], last)
     new = replace(
         state,
         pending=(*state.pending, *kept_pending, *(p.to_json() for p in pending)),
         last_reviewed_sha=head_sha if reviewed and head_sha else state.last_reviewed_sha,
         cost_usd=state.cost_usd + run_cost,
         runs=state.runs + (1 if count_run else 0),
+        history=history,
+        job_lines={**state.job_lines, **(lifetime.ran if lifetime else {})},
     )
     return remember_fingerprints(new, published)
 

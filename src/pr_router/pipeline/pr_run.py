@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from pr_router.budget import Spent, apply_budget, month_spent
-from pr_router.changes import analyze
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, PrRouterError
@@ -19,6 +18,7 @@ from pr_router.github.state import State
 from pr_router.jobs import FailureLog, JobInputs, JobResult, build_calls
 from pr_router.jobs.build import unbuildable
 from pr_router.pipeline.assemble import (
+    Lifetime,
     count_findings,
     job_runs,
     next_state,
@@ -29,11 +29,13 @@ from pr_router.pipeline.assemble import (
 )
 from pr_router.pipeline.collect import collect_pending
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
+from pr_router.pipeline.push_diff import Looked, changes_of, looked_at
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.snapshot import snapshot_summary
 from pr_router.pipeline.sticky import SubmissionRecorder, batch_key, read_state, rebase, write_state
 from pr_router.plan import Plan
+from pr_router.pushes import PushFacts
 from pr_router.render.summary import summary_markdown
 from pr_router.router import route
 from pr_router.summary import JobRun, RunSummary
@@ -53,22 +55,10 @@ class PullRequestRun:
     problems: tuple[str, ...] = ()  # what could not be posted, one line each, naming the fix
 
 
-def _diff(services: Services, pr: PRContext, state: State) -> tuple[bytes, str | None]:
-    """The PR diff, or only what changed since the last reviewed head on a synchronize."""
-    since = state.last_reviewed_sha
-    if pr.action == "synchronize" and since and since != pr.head_sha and pr.head_sha:
-        try:
-            return services.github.compare_diff(since, pr.head_sha), since
-        except Exception as exc:  # a force-push can make the old head unreachable
-            log.warning("incremental diff unavailable (%s); reviewing the whole PR", exc)
-    assert pr.number is not None
-    return services.github.pull_diff(pr.number), None
-
-
 def _inputs(
     services: Services,
     loaded: LoadedPolicy,
-    changes: ChangeSet,
+    looked: Looked,
     pr: PRContext,
     *,
     settings: Settings,
@@ -76,8 +66,9 @@ def _inputs(
 ) -> JobInputs:
     changelog = services.github.file_at("CHANGELOG.md", pr.base_sha) if pr.base_sha else None
     text = changelog.decode("utf-8", "replace") if changelog else None
-    return JobInputs(changes, pr, loaded.policy, changelog_text=text, failure_logs=logs,
-                     run_tag=f"r{settings.run_id}")  # fmt: skip
+    whole = looked.push.whole if looked.push else None
+    return JobInputs(looked.changes, pr, loaded.policy, changelog_text=text, failure_logs=logs,
+                     run_tag=f"r{settings.run_id}", whole=whole)  # fmt: skip
 
 
 def plan_for(
@@ -86,10 +77,13 @@ def plan_for(
     pr: PRContext,
     state: State,
     month_usd: Decimal = Decimal(0),
+    *,
+    push: PushFacts | None = None,
 ) -> Plan:
     """Route, then fit the plan into the budgets (per-PR spend comes from the state, per-month
     spend from the ledgers the workflow keeps)."""
-    plan = route(loaded.policy, changes, pr, prices=loaded.prices, policy_name=loaded.source)
+    plan = route(loaded.policy, changes, pr, prices=loaded.prices, policy_name=loaded.source,
+                 push=push)  # fmt: skip
     spent = Spent(run_usd=Decimal(0), pr_usd=state.cost_usd, month_usd=month_usd)
     return apply_budget(plan, loaded.policy, spent, loaded.prices)
 
@@ -156,6 +150,7 @@ class _Ownership:
     kept_pending: tuple[dict[str, Any], ...] = ()
     counted: bool = False
     stamp: bool = True  # fill in the ledger's ``published`` (not in a dry run)
+    ran: Mapping[str, int] = field(default_factory=dict)  # job -> PR changed lines it saw
 
 
 def publish(
@@ -185,11 +180,13 @@ def publish(
     def compose(on_pr: State) -> tuple[str, State, tuple[RunSummary, State]]:
         fresh = rebase(on_pr, owned.taken)
         done = replace(summary, previous_cost_usd=fresh.cost_usd,
-                       previous_runs=fresh.runs - (1 if owned.counted else 0))  # fmt: skip
+                       previous_runs=fresh.runs - (1 if owned.counted else 0),
+                       lifetime=_lifetime(fresh))  # fmt: skip
         new = next_state(fresh, head_sha=pr.head_sha, run_cost=done.cost_usd,
                          pending=outcome.pending, kept_pending=owned.kept_pending,
                          published=remembered(review, results), reviewed=refused is None,
-                         count_run=not owned.counted)  # fmt: skip
+                         count_run=not owned.counted,
+                         lifetime=Lifetime(summary.looked_at, owned.ran))  # fmt: skip
         new = replace(new, last_run=snapshot_summary(done))
         return summary_markdown(done), new, (done, new)
 
@@ -207,15 +204,21 @@ def publish(
 
 
 def _changes(services: Services, pr: PRContext, state: State,
-             loaded: LoadedPolicy) -> tuple[ChangeSet, str | None, PRContext]:  # fmt: skip
-    """What changed (the whole PR, or since the last reviewed head), with commit messages."""
+             loaded: LoadedPolicy) -> tuple[Looked, PRContext]:  # fmt: skip
+    """What the run looks at (the whole PR, or what a push changed), with commit messages."""
     assert pr.number is not None
     if pr.event == "workflow_run":
-        return analyze_empty(), None, pr
-    diff, since = _diff(services, pr, state)
+        return Looked(analyze_empty(), None, None, "CI failure"), pr
+    looked = looked_at(services.github, pr, state.last_reviewed_sha, loaded.policy,
+                       state.job_lines)  # fmt: skip
     pr = replace(pr, commit_messages=tuple(services.github.commit_messages(pr.number)))
-    changes = analyze(diff, source=f"PR #{pr.number} diff", ignore=loaded.policy.ignore)
-    return changes, since, pr
+    return looked, pr
+
+
+def _lifetime(state: State) -> tuple[tuple[str, str, Decimal], ...]:
+    """The earlier runs of the PR, as the summary shows them."""
+    return tuple((e.get("head", ""), e.get("what", ""), Decimal(e.get("usd", "0")))
+                 for e in state.history)  # fmt: skip
 
 
 def run_pull_request(
@@ -241,9 +244,10 @@ def run_pull_request(
     kept = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
     # Collected jobs are merged into this run's summary: their cost is counted once, here.
     state = replace(started, pending=())
-    changes, since, pr = _changes(services, pr, state, loaded)
-    plan = plan_for(loaded, changes, pr, state, month_usd(services, loaded))
-    inputs = _inputs(services, loaded, changes, pr, settings=settings, logs=logs)
+    looked, pr = _changes(services, pr, state, loaded)
+    plan = plan_for(loaded, looked.changes, pr, state, month_usd(services, loaded),
+                    push=looked.push)  # fmt: skip
+    inputs = _inputs(services, loaded, looked, pr, settings=settings, logs=logs)
     dry = settings.dry_run or settings.publish_dir is not None
     recorder = None if dry else SubmissionRecorder(
         services, number, plan, settings.run_id, pr.head_sha, dict(unbuildable(plan, inputs)))  # fmt: skip
@@ -251,19 +255,28 @@ def run_pull_request(
     summary = RunSummary(
         plan=plan, jobs=_merge_prior(job_runs(plan, outcome, unbuilt),
                                      collected.runs if collected else ()),
-        run_id=settings.run_id, head_sha=pr.head_sha, incremental_since=since,
+        run_id=settings.run_id, head_sha=pr.head_sha, incremental_since=looked.since,
         wait_seconds=services.clock.now() - clock_at,
         pending_batches=(*(batch_key(p) for p in kept), *(batch_key(p) for p in outcome.pending)),
-        notices=plan.notices, dry_run=settings.dry_run,
+        notices=(*plan.notices, *((looked.note,) if looked.note else ())),
+        dry_run=settings.dry_run, looked_at=looked.what,
     )  # fmt: skip
     submitted = recorder.submitted if recorder else ()
     owned = _Ownership(
         taken=frozenset([*map(batch_key, started.pending), *map(batch_key, submitted)]),
         kept_pending=kept, counted=bool(recorder and recorder.counted), stamp=not dry,
+        ran=_ran(summary, looked),
     )  # fmt: skip
     summary, new_state, problems = publish(services, pr, summary, outcome, state=started,
                                            owned=owned)  # fmt: skip
     return PullRequestRun(summary, outcome, new_state, problems)
+
+
+def _ran(summary: RunSummary, looked: Looked) -> dict[str, int]:
+    """The jobs this run ran (or submitted), with the PR's changed lines at this head."""
+    whole = looked.push.whole if looked.push else looked.changes
+    lines = whole.signals.changed_lines
+    return {j.plan.job: lines for j in summary.jobs if j.status in ("ok", "pending")}
 
 
 def _merge_prior(runs: tuple[JobRun, ...], prior: tuple[JobRun, ...]) -> tuple[JobRun, ...]:
@@ -286,6 +299,4 @@ def _merge_prior(runs: tuple[JobRun, ...], prior: tuple[JobRun, ...]) -> tuple[J
 
 def analyze_empty() -> ChangeSet:
     """A change set with no files (failure summaries do not look at the diff)."""
-    from pr_router.changes import compute_signals
-
-    return ChangeSet(files=(), signals=compute_signals(()))
+    return changes_of(b"", source="no diff")

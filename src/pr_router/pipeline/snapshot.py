@@ -93,6 +93,8 @@ def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
         "previous_cost_usd": str(summary.previous_cost_usd),
         "previous_runs": summary.previous_runs,
         "pending_batches": list(summary.pending_batches),
+        "lifetime": [[h, w, str(u)] for h, w, u in summary.lifetime],
+        "looked_at": summary.looked_at,
     }
 
 
@@ -116,6 +118,8 @@ def restore_summary(data: dict[str, Any]) -> RunSummary:
             incremental_since=data.get("incremental_since"),
             wait_seconds=float(data.get("wait_seconds", 0.0)), budget_line=data.get("budget_line"),
             notices=plan.notices,
+            lifetime=tuple((str(h), str(w), Decimal(u)) for h, w, u in data.get("lifetime", ())),
+            looked_at=str(data.get("looked_at", "")),
         )  # fmt: skip
     except (KeyError, TypeError, ArithmeticError) as exc:
         raise ValueError(f"malformed run snapshot: {exc}") from None

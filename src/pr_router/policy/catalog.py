@@ -17,12 +17,13 @@ from pr_router.policy.models import (
     Mode,
     OutputKind,
     Policy,
+    PushRule,
     Rule,
     RuleAction,
     Tier,
 )
 
-__all__ = ["BUILTIN_JOBS", "BUILTIN_RULES", "ResolvedJob", "resolve_jobs"]
+__all__ = ["BUILTIN_JOBS", "BUILTIN_RULES", "PUSH_RULES", "ResolvedJob", "resolve_jobs"]
 
 _REVIEWABLE: list[FileKindName] = [
     "code",
@@ -40,17 +41,17 @@ BUILTIN_JOBS: dict[str, JobSpec] = {
     "review": JobSpec(
         job_class="critical", tier="frontier", mode="sync", effort="medium",
         max_output_tokens=8000, expected_output_tokens=1500, output="findings",
-        title="Code review", when=Condition(events=_PR_EVENTS, kinds_any=_REVIEWABLE),
+        title="Code review", on_push="changed", when=Condition(events=_PR_EVENTS, kinds_any=_REVIEWABLE),
     ),
     "security": JobSpec(
         job_class="critical", tier="frontier", mode="sync", effort="medium",
         max_output_tokens=8000, expected_output_tokens=1000, output="findings",
-        title="Security scan", when=Condition(events=_PR_EVENTS, kinds_any=_SECURITY_KINDS),
+        title="Security scan", on_push="changed-sensitive", when=Condition(events=_PR_EVENTS, kinds_any=_SECURITY_KINDS),
     ),
     "describe": JobSpec(
         job_class="auxiliary", tier="efficient", mode="batch", effort="low",
         max_output_tokens=2000, expected_output_tokens=600, output="description",
-        title="Description", optional=True,
+        title="Description", optional=True, on_push="grown",
         when=Condition(events=_PR_EVENTS, any=[
             Condition(actions=["opened", "reopened", "ready_for_review"]),
             Condition(body_empty=True),
@@ -59,7 +60,7 @@ BUILTIN_JOBS: dict[str, JobSpec] = {
     "changelog": JobSpec(
         job_class="auxiliary", tier="efficient", mode="batch", effort="low",
         max_output_tokens=800, expected_output_tokens=200, output="changelog",
-        title="Changelog entry", optional=True,
+        title="Changelog entry", optional=True, on_push="surface",
         when=Condition(
             events=_PR_EVENTS,
             changelog_touched=False,
@@ -69,7 +70,7 @@ BUILTIN_JOBS: dict[str, JobSpec] = {
     "docs": JobSpec(
         job_class="auxiliary", tier="efficient", mode="batch", effort="low",
         max_output_tokens=2000, expected_output_tokens=500, output="docs",
-        title="Docs suggestions", optional=True, when=Condition(events=_PR_EVENTS, public_api_changed=True),
+        title="Docs suggestions", optional=True, on_push="new-surface", when=Condition(events=_PR_EVENTS, public_api_changed=True),
     ),
     "failure-summary": JobSpec(
         job_class="auxiliary", tier="efficient", mode="sync", effort="low",
@@ -77,6 +78,18 @@ BUILTIN_JOBS: dict[str, JobSpec] = {
         title="CI failure summary", when=Condition(events=["workflow_run"], ci_failed=True),
     ),
 }  # fmt: skip
+
+# What each push rule means, as ``plan`` and the docs say it (policy field ``on_push``).
+PUSH_RULES: dict[PushRule, str] = {
+    "changed": "on a push: what the author changed since the last reviewed head",
+    "changed-sensitive": "on a push: what changed, plus the PR's other hunks in the "
+    "security-sensitive files it touched",
+    "grown": "on a push: again only when the PR grew by half (and 30 lines) since it last ran",
+    "surface": "on a push: only when user-facing surface changed (API, CLI/config, "
+    "dependencies, migrations)",
+    "new-surface": "on a push: only when public API, CLI or config surface changed",
+    "whole": "on a push: again, on the whole PR",
+}
 
 BUILTIN_RULES: tuple[Rule, ...] = (
     Rule(
@@ -118,6 +131,7 @@ class ResolvedJob:
     title: str
     optional: bool
     builtin: bool
+    on_push: PushRule = "changed"
 
 
 def _merge(name: str, base: JobSpec | None, override: JobSpec | None) -> ResolvedJob:
@@ -146,6 +160,7 @@ def _merge(name: str, base: JobSpec | None, override: JobSpec | None) -> Resolve
         title=str(pick("title", name)),
         optional=bool(pick("optional", job_class == "auxiliary")),
         builtin=base is not None,
+        on_push=pick("on_push", "changed"),  # type: ignore[arg-type]
     )
 
 

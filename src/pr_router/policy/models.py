@@ -34,6 +34,7 @@ Mode = Literal["sync", "batch"]
 Effort = Literal["low", "medium", "high"]
 JobClass = Literal["critical", "auxiliary"]
 OutputKind = Literal["findings", "comment", "description", "changelog", "docs", "failure"]
+PushRule = Literal["changed", "changed-sensitive", "grown", "surface", "new-surface", "whole"]
 FileKindName = Literal[
     "code", "test", "docs", "config", "ci", "dependency", "lockfile",
     "migration", "generated", "vendored", "binary", "asset",
@@ -184,6 +185,16 @@ class JobSpec(_Strict):
     )
     optional: bool | None = Field(
         default=None, description="May be skipped first when a budget runs short."
+    )
+    on_push: PushRule | None = Field(
+        default=None,
+        description="What the job does on a later push (`synchronize`): `changed` looks at what "
+        "the author changed since the last reviewed head (base-branch updates left out); "
+        "`changed-sensitive` adds the PR's other hunks in the security-sensitive files the "
+        "push touched; `grown` runs again only when the PR grew by half (and 30 lines) since "
+        "the job last ran; `surface` only when the push changed user-facing surface (public "
+        "API, CLI/config, dependencies, migrations); `new-surface` only when the push changed "
+        "public API, CLI or config surface; `whole` re-runs on the whole PR every push.",
     )
 
 

@@ -8,7 +8,7 @@ from pr_router.plan import JobPlan, Plan
 from pr_router.pricing import format_usd
 from pr_router.render.tables import markdown_table, text_table
 
-__all__ = ["plan_markdown", "plan_text", "routing_rows"]
+__all__ = ["plan_markdown", "plan_text", "push_rules_line", "routing_rows"]
 
 _SHOWN_REASONS = 5
 _MORE = re.compile(r"^(?:\.\.\.|…) and (\d+) more$")
@@ -72,6 +72,12 @@ def _signals_line(plan: Plan) -> str:
     )
 
 
+def push_rules_line(plan: Plan) -> str:
+    """What each job does on a later push: ``On a push: review changed; ...``."""
+    rules = [f"{j.job} {j.on_push}" for j in plan.jobs if j.on_push]
+    return f"On a push: {'; '.join(rules)} (see docs/routing.md)" if rules else ""
+
+
 def plan_text(plan: Plan) -> str:
     """A readable plan for the terminal."""
     lines = [f"Policy: {plan.policy}", f"Change: {_signals_line(plan)}"]
@@ -82,6 +88,8 @@ def plan_text(plan: Plan) -> str:
         "",
         _totals_line(plan),
     ]
+    if rules := push_rules_line(plan):
+        lines.append(rules)
     lines += [f"Note: {n}" for n in plan.notices]
     return "\n".join(lines) + "\n"
 

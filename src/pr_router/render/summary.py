@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pr_router.pricing import format_usd
 from pr_router.render._body import Part, code_span, defuse, details, fit, one_line
+from pr_router.render.lifetime import lifetime_lines
 from pr_router.render.plan import routing_rows
 from pr_router.render.tables import markdown_table
 from pr_router.summary import JobRun, RunSummary
@@ -255,6 +256,7 @@ def _cost_block(summary: RunSummary) -> str:
         "",
         f"PR total: **{format_usd(summary.pr_cost_usd)}** over {_plural(runs, 'run')} "
         f"(earlier runs {format_usd(summary.previous_cost_usd)}).",
+        *lifetime_lines(summary),
     ]
     if summary.wait_seconds > 0 or any("batch" in _modes(j) for j in jobs):
         waited = _duration(summary.wait_seconds)

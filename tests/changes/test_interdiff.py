@@ -1,0 +1,89 @@
+"""The interdiff on real PR histories (benchmarks/lifetime_corpus): what the author changed
+between two pushes, without what came in from the base branch."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pr_router.changes import analyze
+from pr_router.changes.interdiff import interdiff, split_files, with_whole_files
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from _histories import find
+
+
+def _paths(diff: bytes) -> list[str]:
+    return [f.path for f in split_files(diff)]
+
+
+def test_a_base_merged_into_the_pr_brings_nothing_to_review() -> None:
+    # pytest-dev/pytest#14702: the second push merges main into the PR. A plain compare of
+    # the two heads would show main's commits; the PR's own hunks did not change.
+    h = find("pytest-dev/pytest", 14702)
+    before, merge = h.pushes[1], h.pushes[2]
+    assert merge.merges_base
+    assert merge.base != before.base
+    inter = interdiff(before.diff, merge.diff)
+    assert inter.empty
+    assert inter.unchanged_hunks == len([x for f in split_files(merge.diff) for x in f.hunks])
+
+
+def test_a_merge_that_resolves_a_conflict_keeps_what_the_author_wrote() -> None:
+    # scrapy/scrapy#6757, push 6 merges master and edits the release notes on the way.
+    h = find("scrapy/scrapy", 6757)
+    inter = interdiff(h.pushes[4].diff, h.pushes[5].diff)
+    assert h.pushes[5].merges_base
+    assert _paths(inter.diff) == ["docs/news.rst"]
+    assert inter.unchanged_hunks >= 7
+
+
+def test_a_rebase_and_force_push_brings_nothing_to_review() -> None:
+    # pallets/click#997 was rebased: its pushes were replayed onto the tip of their time,
+    # the last push is the real head on the newer base (the force-push).
+    h = find("pallets/click", 997)
+    old, new = h.pushes[-2], h.pushes[-1]
+    assert old.synthetic
+    assert not new.synthetic
+    assert old.base != new.base
+    assert old.diff != new.diff  # other line numbers and context: the base moved
+    assert interdiff(old.diff, new.diff).empty
+
+
+def test_a_push_that_only_reverts_leaves_nothing_to_review() -> None:
+    # pypa/pip#13974: "Bump for development" undoes the version bump of the first commit.
+    h = find("pypa/pip", 13974)
+    inter = interdiff(h.pushes[0].diff, h.pushes[1].diff)
+    assert inter.empty
+    assert inter.reverted_files == ("src/pip/__init__.py",)
+    assert "1 file(s) no longer changed by the PR" in inter.describe()
+
+
+def test_a_push_that_only_touches_docs_is_seen_as_docs_only() -> None:
+    # scrapy/scrapy#6527: "Fix docs example" after a first commit that changed code too.
+    h = find("scrapy/scrapy", 6527)
+    inter = interdiff(h.pushes[0].diff, h.pushes[1].diff)
+    assert analyze(inter.diff).signals.docs_only
+    assert analyze(h.pushes[1].diff).signals.code_changed
+
+
+@pytest.mark.parametrize(("repo", "number"), [("pypa/pip", 14049), ("pallets/flask", 4720)])
+def test_kept_hunks_are_the_new_pr_diffs_own(repo: str, number: int) -> None:
+    h = find(repo, number)
+    for old, new in zip(h.pushes, h.pushes[1:], strict=False):
+        inter = interdiff(old.diff, new.diff)
+        for f in split_files(inter.diff):
+            whole = {g.path: g for g in split_files(new.diff)}[f.path]
+            assert set(f.hunks) <= set(whole.hunks)  # line numbers valid at the new head
+
+
+def test_whole_files_replace_their_sections() -> None:
+    h = find("pytest-dev/pytest", 14702)
+    inter = interdiff(h.pushes[0].diff, h.pushes[1].diff)
+    paths = _paths(inter.diff)
+    assert paths
+    full = with_whole_files(inter.diff, h.pushes[1].diff, {paths[0]})
+    first = split_files(full)[0]
+    assert first.hunks == {f.path: f for f in split_files(h.pushes[1].diff)}[paths[0]].hunks
