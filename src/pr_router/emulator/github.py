@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pr_router.emulator import github_checks
 from pr_router.emulator.http import Request, Response, json_response
 from pr_router.github import shapes
 from pr_router.github.emulated import (
@@ -361,6 +362,45 @@ class GitHubEmulator:
                     )
         return Response(404, b"The specified blob does not exist.", {"content-type": "text/plain"})
 
+    # check runs ----------------------------------------------------------------------------
+
+    def _answer_json(self, status: int, payload: Any) -> Response:
+        if status >= 400:
+            return _error(status, payload["message"], payload.get("errors"))
+        return json_response(payload, status)
+
+    def _create_check_run(self, ctx: _Ctx) -> Response:
+        data = _json_body(ctx.request)
+        if isinstance(data, Response):
+            return data
+        return self._answer_json(
+            *github_checks.create_check_run(self.state, data, ctx.api, ctx.web)
+        )
+
+    def _update_check_run(self, ctx: _Ctx) -> Response:
+        data = _json_body(ctx.request)
+        if isinstance(data, Response):
+            return data
+        run_id = ctx.int("check_run_id")
+        return self._answer_json(
+            *github_checks.update_check_run(self.state, run_id, data, ctx.api, ctx.web)
+        )
+
+    def _list_check_runs(self, ctx: _Ctx) -> Response:
+        status, items = github_checks.list_for_ref(
+            self.state, ctx.params["ref"], dict(ctx.request.query), ctx.api, ctx.web
+        )
+        if isinstance(items, dict):
+            return self._answer_json(status, items)
+        return _paged(ctx, items, key="check_runs")
+
+
+def _json_body(request: Request) -> Any:
+    try:
+        return request.json()
+    except ValueError:
+        return _error(400, "Problems parsing JSON")
+
 
 def _body_field(request: Request) -> str | Response:
     try:
@@ -490,6 +530,19 @@ _ROUTES: list[_Route] = [
         lambda e, c: e._reactions("issue", c),
     ),
     _route("GET", f"{_R}/contents/{{path}}", "repos/get-content", GitHubEmulator._content),
+    _route("POST", f"{_R}/check-runs", "checks/create", GitHubEmulator._create_check_run),
+    _route(
+        "PATCH",
+        f"{_R}/check-runs/{{check_run_id}}",
+        "checks/update",
+        GitHubEmulator._update_check_run,
+    ),
+    _route(
+        "GET",
+        f"{_R}/commits/{{ref}}/check-runs",
+        "checks/list-for-ref",
+        GitHubEmulator._list_check_runs,
+    ),
     _route(
         "GET",
         f"{_R}/compare/{{basehead}}",

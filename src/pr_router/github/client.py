@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import quote
 
+from github.CheckRun import CheckRun
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.MainClass import Github
@@ -22,6 +23,7 @@ from github.Repository import Repository
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, UsageError
 from pr_router.github.models import (
+    CheckRunRef,
     Comment,
     InlineComment,
     Job,
@@ -50,6 +52,7 @@ _FAILED = ("failure", "timed_out")
 
 _PR_READ = "pull-requests: read"
 _PR_WRITE = "pull-requests: write"
+_CHECKS_WRITE = "checks: write"
 
 
 def _op(doing: str, permission: str, resource: str) -> Operation:
@@ -297,6 +300,38 @@ class GitHubClient:
         url = f"{self._repo.url}/issues/comments/{comment_id}"
         return IssueComment(self._repo.requester, url=url)  # lazy: no GET
 
+    # check runs ----------------------------------------------------------------------------
+
+    def check_runs_for(self, sha: str, name: str) -> list[CheckRunRef]:
+        """The newest check run called ``name`` on commit ``sha`` (an empty list if none)."""
+        op = _op(f"list the check runs of {sha[:12]}", "checks: read", f"commit {sha[:12]}")
+        with self._calling(op):
+            runs = self._repo.get_commit(sha).get_check_runs(check_name=name)
+            return [_check_run(r) for r in runs]
+
+    def create_check_run(
+        self, name: str, head_sha: str, *, conclusion: str, output: dict[str, Any]
+    ) -> CheckRunRef:
+        """Create a completed check run on ``head_sha``."""
+        op = _op(f"create the check run {name!r}", _CHECKS_WRITE, f"commit {head_sha[:12]}")
+        with self._calling(op):
+            run = self._repo.create_check_run(
+                name, head_sha, status="completed", conclusion=conclusion, output=output
+            )
+            return _check_run(run)
+
+    def update_check_run(
+        self, check_run_id: int, *, output: dict[str, Any], conclusion: str | None = None
+    ) -> None:
+        """Update a check run: its conclusion (if given) and output; annotations are added."""
+        op = _op(f"update check run {check_run_id}", _CHECKS_WRITE, f"check run {check_run_id}")
+        with self._calling(op):
+            run = CheckRun(self._repo.requester, url=f"{self._repo.url}/check-runs/{check_run_id}")
+            if conclusion is None:
+                run.edit(output=output)
+            else:
+                run.edit(status="completed", conclusion=conclusion, output=output)
+
     # workflow runs -------------------------------------------------------------------------
 
     def workflow_run(self, run_id: int) -> WorkflowRun:
@@ -389,6 +424,16 @@ def _reply_to(c: PullRequestComment) -> int | None:
     # has no such field, and asking the property for it would fetch the comment again.
     value = c._in_reply_to_id
     return None if value is NotSet else int(value.value)
+
+
+def _check_run(r: CheckRun) -> CheckRunRef:
+    out = r.output
+    return CheckRunRef(
+        id=r.id, name=r.name, head_sha=r.head_sha, conclusion=r.conclusion,
+        text=(out.text or "") if out is not None else "",
+        annotations_count=(out.annotations_count or 0) if out is not None else 0,
+        url=r.html_url or "",
+    )  # fmt: skip
 
 
 def _reaction(r: Any) -> Reaction:

@@ -19,6 +19,7 @@ __all__ = [
     "FAULT_KINDS",
     "REVIEW_EVENTS",
     "Call",
+    "EmuCheckRun",
     "EmuComment",
     "EmuJob",
     "EmuPull",
@@ -170,6 +171,24 @@ class EmuRun:
 
 
 @dataclass(slots=True)
+class EmuCheckRun:
+    """A check run on a commit; annotations accumulate over updates, as on GitHub."""
+
+    id: int
+    name: str
+    head_sha: str
+    status: str = "queued"
+    conclusion: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    text: str | None = None
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    external_id: str | None = None
+    details_url: str | None = None
+    requests: int = 1  # how many create/update requests built it
+
+
+@dataclass(slots=True)
 class Fault:
     """Answer the next ``times`` requests for ``operation`` (an operationId) with an error."""
 
@@ -215,6 +234,7 @@ class GitHubState:
     # login -> role name (admin, maintain, write, triage, read); anyone else reads, as on a
     # public repository, and the repository's owner is admin
     roles: dict[str, str] = field(default_factory=dict)
+    check_runs: dict[int, EmuCheckRun] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
@@ -348,6 +368,20 @@ class GitHubState:
                 fault.times -= 1
                 return fault
         return None
+
+    def known_commit(self, sha: str) -> bool:
+        """Whether ``sha`` is a commit of some PR (check runs need an existing commit)."""
+        return any(
+            sha in (p.head_sha, p.base_sha, *(c for c, _ in p.commits)) for p in self.pulls.values()
+        )
+
+    def checks_on(self, sha: str, name: str | None = None) -> list[EmuCheckRun]:
+        """Check runs on a commit (optionally by name), oldest first."""
+        return [
+            c
+            for c in self.check_runs.values()
+            if c.head_sha == sha and (name is None or c.name == name)
+        ]
 
     def calls_to(self, operation: str) -> list[Call]:
         """The recorded calls of one operation."""

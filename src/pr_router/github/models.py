@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "CheckRunRef",
     "Comment",
     "InlineComment",
     "Job",
@@ -89,6 +90,19 @@ class WorkflowRun:
     conclusion: str | None
     head_sha: str
     pr_numbers: tuple[int, ...]
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRunRef:
+    """A check run on a commit, as listed or returned after a write."""
+
+    id: int
+    name: str
+    head_sha: str
+    conclusion: str | None
+    text: str = ""  # output.text: where pr-router keeps which findings it annotated
+    annotations_count: int = 0
     url: str = ""
 
 

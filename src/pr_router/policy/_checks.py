@@ -151,6 +151,29 @@ def _globs(policy: Policy, doc: Document) -> Iterator[Problem]:
             yield _at(doc, path, f"invalid glob {glob!r}", hint)
 
 
+def _gate_jobs(policy: Policy, doc: Document, jobs: dict[str, ResolvedJob]) -> Iterator[Problem]:
+    """Gating jobs must be critical findings jobs; SARIF jobs must have findings."""
+    names, written = list(jobs), policy.gate.model_fields_set  # defaults are always valid
+    refs: list[tuple[FieldPath, str, bool]] = []
+    if "jobs" in written:
+        refs += [(("gate", "jobs", n), n, True) for n in policy.gate.jobs]
+    if "sarif_jobs" in written:
+        refs += [
+            (("gate", "sarif_jobs", i), n, False) for i, n in enumerate(policy.gate.sarif_jobs)
+        ]
+    for path, name, gating in refs:
+        job = jobs.get(name)
+        if job is None:
+            hint = f"jobs are: {', '.join(names)}"
+            yield _at(doc, path, f"unknown job {name!r}{close_match(name, names)}", hint)
+        elif gating and (job.output != "findings" or job.job_class != "critical"):
+            message = f"job {name!r} cannot gate: only a critical `findings` job can"
+            yield _at(doc, path, message, "gate on 'security' or 'review'")
+        elif job.output != "findings":
+            message = f"job {name!r} has no findings to write as SARIF"
+            yield _at(doc, path, message, "list a `findings` job such as 'security'")
+
+
 def _budget_steps(policy: Policy, doc: Document) -> Iterator[Problem]:
     steps = policy.budgets.on_exceed
     if "skip_all" in steps[:-1]:
@@ -170,4 +193,5 @@ def semantic_problems(policy: Policy, doc: Document, table: PriceTable) -> list[
         *_batch(policy, doc, resolved),
         *_globs(policy, doc),
         *_budget_steps(policy, doc),
+        *_gate_jobs(policy, doc, resolved),
     ]

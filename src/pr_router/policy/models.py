@@ -19,6 +19,7 @@ __all__ = [
     "CachingSettings",
     "CommandSettings",
     "Condition",
+    "GateSettings",
     "JobSpec",
     "Policy",
     "PriceOverride",
@@ -270,6 +271,41 @@ class CommandSettings(_Strict):
     )
 
 
+GateLevel = Literal["critical", "high", "medium", "low", "info", "off"]
+ReactionName = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+
+class GateSettings(_Strict):
+    """The merge gate: a check run per gating job, failing on unaccepted findings."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Post a check run (`pr-router / JOB`) per gating job on the PR head. A check "
+        "only blocks a merge once branch protection or a ruleset requires it.",
+    )
+    jobs: dict[JobName, GateLevel] = Field(
+        default={"security": "high", "review": "critical"},
+        description="Gating jobs (critical `findings` jobs) and the lowest severity that fails "
+        "their check; `off` posts no check for that job.",
+    )
+    on_outage: Literal["neutral", "failure"] = Field(
+        default="neutral",
+        description="Conclusion when a gating job could not run (provider outage, budget, fork "
+        "without secrets): `neutral` never blocks a merge, `failure` does.",
+    )
+    accept_reaction: ReactionName | None = Field(
+        default=None,
+        description="A reaction on a finding's comment that accepts the finding, when left by "
+        "a user with write permission (e.g. `rocket`). Replying `/pr-router accept REASON` "
+        "in the finding's thread always works.",
+    )
+    sarif_jobs: list[JobName] = Field(
+        default=["security"],
+        description="Jobs whose findings `pr-router run` writes as SARIF 2.1.0 for code "
+        "scanning (add `review` to include the review's).",
+    )
+
+
 class Policy(_Strict):
     """A repository's routing policy (`.github/pr-router.yml`)."""
 
@@ -297,6 +333,9 @@ class Policy(_Strict):
     budgets: Budgets = Field(default_factory=Budgets, description="Spending limits.")
     batch: BatchSettings = Field(default_factory=BatchSettings, description="Batch API settings.")
     caching: CachingSettings = Field(default_factory=CachingSettings, description="Prompt caching.")
+    gate: GateSettings = Field(
+        default_factory=GateSettings, description="Merge gate: check runs and SARIF."
+    )
     prices: dict[str, PriceOverride] = Field(
         default_factory=dict, description="Negotiated rates by model id (USD per million tokens)."
     )
