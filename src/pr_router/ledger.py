@@ -19,7 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from pr_router.pricing import Rates, cost
 from pr_router.tokens import TokenUsage
 
-__all__ = ["LedgerRates", "LedgerRecord", "LedgerUsage", "Outcome", "read_ledger", "write_ledger"]
+__all__ = [
+    "LedgerAcceptance",
+    "LedgerRates",
+    "LedgerRecord",
+    "LedgerUsage",
+    "Outcome",
+    "read_ledger",
+    "write_ledger",
+]
 
 SCHEMA_VERSION: Literal[1] = 1
 Status = Literal["ok", "failed", "pending", "skipped"]
@@ -79,6 +87,19 @@ class LedgerRates(BaseModel):
         return str(value)
 
 
+class LedgerAcceptance(BaseModel):
+    """A finding a maintainer accepted (dismissed) for the merge gate: what, who, why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fingerprint: str
+    severity: str
+    title: str
+    by: str  # login of the maintainer (write permission checked)
+    reason: str
+    via: Literal["reply", "reaction"]
+
+
 class LedgerRecord(BaseModel):
     """One job run (or one attempt of it: cascades and retries get their own record)."""
 
@@ -112,6 +133,7 @@ class LedgerRecord(BaseModel):
     request_id: str | None = None
     outcome: Outcome | None = None  # filled in later from reactions/resolutions
     published: list[str] = Field(default_factory=list)  # ids of comments this result produced
+    accepted: list[LedgerAcceptance] = Field(default_factory=list)  # gate acceptances seen
 
     @field_serializer("cost_usd", "all_frontier_usd", when_used="json")
     def _money(self, value: Decimal) -> str:

@@ -13,7 +13,7 @@ from pr_router.ledger import LedgerRecord
 from pr_router.plan import JobPlan, Plan
 from pr_router.tokens import TokenUsage
 
-__all__ = ["JobRun", "RunSummary", "Section"]
+__all__ = ["CheckLine", "JobRun", "RunSummary", "Section"]
 
 JobStatus = Literal["ok", "failed", "pending", "skipped"]
 
@@ -71,6 +71,17 @@ class JobRun:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckLine:
+    """One check run of the merge gate, as the summary shows it."""
+
+    name: str  # "pr-router / security"
+    conclusion: str  # success | failure | neutral
+    title: str
+    accepted: tuple[str, ...] = ()  # one line per accepted finding: what, who, why
+    posted: bool = True  # False when GitHub refused it (or a dry run)
+
+
+@dataclass(frozen=True, slots=True)
 class RunSummary:
     """The whole run, ready to render."""
 
@@ -89,6 +100,8 @@ class RunSummary:
     # earlier runs of the PR, oldest first: (head sha, what was looked at, cost)
     lifetime: tuple[tuple[str, str, Decimal], ...] = ()
     looked_at: str = ""  # what this run looked at ("whole PR", "changes since abc1234", ...)
+    checks: tuple[CheckLine, ...] = ()  # the merge gate's check runs
+    gate: str = "skipped"  # the action output: pass | fail | skipped
 
     @property
     def cost_usd(self) -> Decimal:

@@ -139,9 +139,26 @@ def test_basic_example() -> None:
         "opened", "synchronize", "reopened", "ready_for_review",
     ]  # fmt: skip
     job = load(path)["jobs"]["pr-router"]
-    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert job["permissions"] == {
+        "contents": "read", "pull-requests": "write", "checks": "write",
+    }  # fmt: skip
     upload = next(s for s in job["steps"] if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["name"] == "pr-router-ledger-${{ github.run_id }}"
+
+
+def test_sarif_example_uploads_with_the_only_security_events_permission() -> None:
+    sarif = load(ROOT / "examples/workflows/pr-router-sarif.yml")["jobs"]["pr-router"]
+    assert sarif["permissions"] == {
+        "contents": "read", "pull-requests": "write", "checks": "write",
+        "security-events": "write",
+    }  # fmt: skip
+    [run] = [s for s in sarif["steps"] if s.get("id") == "pr-router"]
+    [upload] = [s for s in sarif["steps"] if "upload-sarif" in s.get("uses", "")]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == run["with"]["sarif"] == "pr-router-results.sarif"
+    assert upload["with"]["sha"] == "${{ github.event.pull_request.head.sha }}"
+    others = [p for p in WORKFLOWS if p.name != "pr-router-sarif.yml"]
+    assert not any("security-events" in p.read_text(encoding="utf-8") for p in others)
 
 
 def test_collect_example() -> None:

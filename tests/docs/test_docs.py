@@ -74,7 +74,8 @@ def _documented_calls(page: Page) -> list[tuple[int, list[str]]]:
         for line in shell_lines(block):
             calls += [(block.start, argv) for argv in cli_invocations(line)]
     for code, number in page.spans:
-        if re.match(r"^(\S*/)?pr-router\s", code):
+        # `pr-router / security` is a check run's name, not a command
+        if re.match(r"^(\S*/)?pr-router\s(?!/ )", code):
             calls += [(number, argv) for argv in cli_invocations(code)]
     return calls
 

@@ -4,6 +4,7 @@ locations on the head commit, fingerprints that survive a push."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from pr_router.gate.sarif import FINGERPRINT_KEY, line_texts, partial_fingerprint, sarif_log
 
@@ -15,7 +16,13 @@ LINE = '    cur.execute("SELECT * FROM users WHERE name = \'" + name + "\'")'
 
 
 def _log(findings_by_job, head=HEAD1, lines=None):  # type: ignore[no-untyped-def]
-    return sarif_log(findings_by_job, head, lines or {}, repo_uri="https://github.com/acme/shop")
+    lines = lines or {}
+    placed = {
+        job: [replace(f, line_text=" ".join(lines.get((f.path, f.start_line or f.line), "").split()))
+              for f in found]
+        for job, found in findings_by_job.items()
+    }  # fmt: skip
+    return sarif_log(placed, head, repo_uri="https://github.com/acme/shop")
 
 
 def test_valid_against_the_official_schema() -> None:

@@ -109,6 +109,7 @@ def test_a_pr_event_posts_one_review_and_one_summary(world: World, payload: str)
         "savings-usd": _usd6(frontier - total),
         "pending-batches": "",
         "jobs-failed": "",
+        "gate": "fail",  # the security scan's high finding (tests/integration/test_gate.py)
     }
     assert result.step_summary.startswith(f"**pr-router** · this run {format_usd(total)}")
     assert "#### Routing" in result.step_summary

@@ -99,6 +99,7 @@ def test_exact_totals_from_hand_computed_records(summary: RunSummary) -> None:
         "savings-usd": "0.062100",
         "pending-batches": "anthropic:msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d",
         "jobs-failed": "failure-summary",
+        "gate": "skipped",
     }
 
 

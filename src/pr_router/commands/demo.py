@@ -12,7 +12,8 @@ __all__ = ["configure", "run"]
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the demo options."""
     parser.add_argument("--out", default="demo-out", metavar="DIR",
-                        help="where to write conversation.md/.html and ledger.jsonl (default demo-out)")  # fmt: skip
+                        help="where to write conversation.md/.html, ledger.jsonl, results.sarif and "
+                        "checks.json (default demo-out)")  # fmt: skip
     parser.add_argument("--diff", metavar="FILE",
                         help="run on your own diff instead of the bundled example")  # fmt: skip
     parser.add_argument("--verbose", action="store_true", help="also print the run log")

@@ -109,6 +109,8 @@ class GitHubEmulator:
     ) -> Response:
         if not self._authorized(ctx.request):
             return _error(401, "Bad credentials")
+        if self.state.read_only and ctx.request.method != "GET":
+            return _error(403, "Resource not accessible by integration")
         fault = self.state.take_fault(op)
         if fault is not None:
             return _FAULTS[fault.kind](fault)

@@ -92,7 +92,8 @@ def _title(v: Verdict) -> str:
         return one_line(f"{prefix}: {v.reason}", 200)  # plain text: GitHub shows it as is
     blocking = len(v.blocking)
     if blocking:
-        return f"{_plural(blocking, 'finding')} at {v.level} or above block the merge"
+        verb = "blocks" if blocking == 1 else "block"
+        return f"{_plural(blocking, 'finding')} at {v.level} or above {verb} the merge"
     if not v.findings:
         return "No findings"
     accepted = f", {len(v.accepted)} accepted" if v.accepted else ""
@@ -145,7 +146,8 @@ def _summary(v: Verdict, cost_line: str, accept_hint: str) -> str:
         parts.append(f"Cost: {sanitize_output(cost_line)}")
     if v.findings:
         parts.append(_table(v))
-        parts.append(accept_hint)
+        if accept_hint:
+            parts.append(accept_hint)
     return cap_markdown("\n\n".join(parts), SUMMARY_LIMIT)
 
 
@@ -164,7 +166,7 @@ def _annotation(v: Verdict, f: GateFinding) -> Annotation | None:
     accepted = v.acceptance(f.fingerprint)
     if accepted is not None:
         message = f"Accepted by {accepted.by}: {_text(accepted.reason, 200)}\n\n{message}"
-    details = f"{f.cwe} · {f.category}".strip(" ·") if (f.cwe or f.category) else None
+    details = " · ".join(p for p in (f.cwe or "", f.category.strip()) if p) or None
     return Annotation(
         fingerprint=f.fingerprint, path=f.path, start_line=f.start_line or f.line,
         end_line=f.line, level=_level(v, f), title=title, message=message,

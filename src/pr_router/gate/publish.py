@@ -22,10 +22,7 @@ __all__ = ["ANNOTATIONS_PER_REQUEST", "CheckPoster", "Posted", "annotated_in", "
 
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit on output.annotations of one request
 _ANNOTATED = re.compile(r"<!-- pr-router:annotated ([0-9a-f,]*) -->")
-_TEXT = (
-    "Findings are annotated on their lines in **Files changed**. A maintainer accepts one by "
-    "replying `/pr-router accept REASON` in its review thread; the check is then re-evaluated."
-)
+_TEXT = "Findings are annotated on their lines in **Files changed**."
 
 
 class CheckPoster(Protocol):

@@ -5,8 +5,8 @@ category). Rule ids come from the CWE (``CWE-79``); a finding without one gets
 ``pr-router/JOB/CATEGORY``. Locations are lines of the head commit, so only findings on
 added or context lines are written (a removed line is not in the head; a file outside the
 diff has no line to point at). ``partialFingerprints`` hash the rule, the path and the
-finding's first line with whitespace collapsed, not its line number: the same finding on
-the next push, moved down by an edit above it, keeps its alert.
+finding's first line with whitespace collapsed (``GateFinding.line_text``), not its line
+number: the same finding on the next push, moved down by an edit above it, keeps its alert.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pr_router.gate.verdict import GateFinding
+from pr_router.jobs.sanitize import sanitize_output
 
 __all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA_URI", "line_texts", "partial_fingerprint", "sarif_log"]
 
@@ -72,7 +73,9 @@ def _rule(rule_id: str, members: Sequence[GateFinding]) -> dict[str, Any]:
     tags = ["security"] if rule_id.startswith("CWE-") else [members[0].category or "finding"]
     rule: dict[str, Any] = {
         "id": rule_id,
-        "shortDescription": {"text": " ".join(members[0].title.split())[:200] or rule_id},
+        "shortDescription": {
+            "text": sanitize_output(" ".join(members[0].title.split())[:200]) or rule_id
+        },
         "defaultConfiguration": {"level": _LEVELS.get(worst, "warning")},
         "properties": {"tags": tags, "security-severity": _SECURITY_SEVERITY.get(worst, "5.5")},
     }
@@ -84,18 +87,18 @@ def _rule(rule_id: str, members: Sequence[GateFinding]) -> dict[str, Any]:
 
 
 def _message(f: GateFinding) -> str:
+    """Model text: hidden comments dropped, mentions defused, as everywhere we post it."""
     title = " ".join(f.title.split())
     text = " ".join(f.explanation.split())
-    return f"{title}: {text}" if text else title
+    return sanitize_output(f"{title}: {text}" if text else title)
 
 
 def _result(
-    job: str, f: GateFinding, rule_id: str, index: int, *,
-    lines: Mapping[tuple[str, int], str], seen: dict[str, int],
-) -> dict[str, Any]:  # fmt: skip
+    job: str, f: GateFinding, rule_id: str, index: int, *, seen: dict[str, int]
+) -> dict[str, Any]:
     assert f.line is not None
     start = f.start_line or f.line
-    base = partial_fingerprint(rule_id, f.path, lines.get((f.path, start), f.title))
+    base = partial_fingerprint(rule_id, f.path, f.line_text or f.title)
     seen[base] = seen.get(base, 0) + 1  # the same line text twice in a file: number them
     region: dict[str, Any] = {"startLine": start}
     if f.line != start:
@@ -119,8 +122,8 @@ def _result(
 
 
 def _run(
-    job: str, findings: Sequence[GateFinding], head_sha: str, *,
-    lines: Mapping[tuple[str, int], str], repo_uri: str | None, version: str,
+    job: str, findings: Sequence[GateFinding], head_sha: str, *, repo_uri: str | None,
+    version: str,
 ) -> dict[str, Any]:  # fmt: skip
     placed = sorted(
         (f for f in findings if f.line is not None and f.side == "RIGHT"),
@@ -132,7 +135,7 @@ def _run(
     rule_ids = sorted(groups)
     seen: dict[str, int] = {}
     results = [
-        _result(job, f, _rule_id(job, f), rule_ids.index(_rule_id(job, f)), lines=lines, seen=seen)
+        _result(job, f, _rule_id(job, f), rule_ids.index(_rule_id(job, f)), seen=seen)
         for f in placed
     ]
     run: dict[str, Any] = {
@@ -155,7 +158,6 @@ def _run(
 def sarif_log(
     findings_by_job: Mapping[str, Sequence[GateFinding]],
     head_sha: str,
-    lines: Mapping[tuple[str, int], str],
     *,
     repo_uri: str | None = None,
     version: str = "0.1.0",
@@ -165,7 +167,7 @@ def sarif_log(
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
-            _run(job, found, head_sha, lines=lines, repo_uri=repo_uri, version=version)
+            _run(job, found, head_sha, repo_uri=repo_uri, version=version)
             for job, found in findings_by_job.items()
         ],
     }

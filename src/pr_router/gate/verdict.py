@@ -60,6 +60,7 @@ class GateFinding:
     cwe: str | None = None
     category: str = ""
     explanation: str = ""
+    line_text: str = ""  # the head's text of the first line (what SARIF fingerprints hash)
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the state block."""
@@ -67,6 +68,7 @@ class GateFinding:
             "fp": self.fingerprint, "sev": self.severity, "title": self.title,
             "path": self.path, "line": self.line, "side": self.side,
             "start": self.start_line, "cwe": self.cwe, "cat": self.category,
+            "code": self.line_text,
         }  # fmt: skip
 
     @classmethod
@@ -76,19 +78,28 @@ class GateFinding:
             fingerprint=str(data["fp"]), severity=str(data["sev"]), title=str(data["title"]),
             path=str(data["path"]), line=data.get("line"), side=str(data.get("side") or "RIGHT"),
             start_line=data.get("start"), cwe=data.get("cwe"), category=str(data.get("cat") or ""),
+            line_text=str(data.get("code") or ""),
         )  # fmt: skip
 
 
-def gate_findings(findings: Iterable[Finding]) -> tuple[GateFinding, ...]:
-    """The gate's view of a job's findings."""
-    return tuple(_gate_finding(f) for f in findings)
+_LINE_TEXT_CHARS = 200  # enough to tell lines apart; keeps the state block small
 
 
-def _gate_finding(f: Finding) -> GateFinding:
+def gate_findings(
+    findings: Iterable[Finding], lines: Mapping[tuple[str, int], str] | None = None
+) -> tuple[GateFinding, ...]:
+    """The gate's view of a job's findings; ``lines`` gives the head's line texts."""
+    return tuple(_gate_finding(f, lines or {}) for f in findings)
+
+
+def _gate_finding(f: Finding, lines: Mapping[tuple[str, int], str]) -> GateFinding:
+    first = f.start_line or f.line
+    text = lines.get((f.path, first), "") if first is not None and f.side == "RIGHT" else ""
     return GateFinding(
         fingerprint=f.fingerprint, severity=f.severity, title=f.title, path=f.path,
         line=f.line, side=f.side, start_line=f.start_line, cwe=f.cwe,
         category=f.category, explanation=f.explanation,
+        line_text=" ".join(text.split())[:_LINE_TEXT_CHARS],
     )  # fmt: skip
 
 

@@ -218,6 +218,7 @@ class GitHubState:
     viewer: str = "pr-router-bot"  # the login behind the token
     viewer_is_app: bool = False  # Actions/App tokens get 403 on GET /user
     token: str | None = None  # when set, requests must carry exactly this token
+    read_only: bool = False  # a fork PR's workflow token: every write is refused (403)
     default_branch: str = "main"
     pulls: dict[int, EmuPull] = field(default_factory=dict)
     files: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (ref, path) -> content

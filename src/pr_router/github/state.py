@@ -67,6 +67,9 @@ class State:
     job_lines: dict[str, int] = field(default_factory=dict)
     # the PR's lifetime, run by run: {"head": sha, "what": what was looked at, "usd": cost}
     history: tuple[dict[str, str], ...] = ()
+    # The merge gate: the head it judged, each gating job's findings on it, and acceptances
+    # (``pr_router.pipeline.gate_step`` reads and writes it; opaque here).
+    gate: dict[str, Any] | None = None
 
 
 _ADAPTER: pydantic.TypeAdapter[State] = pydantic.TypeAdapter(State)

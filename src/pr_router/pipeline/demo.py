@@ -21,7 +21,7 @@ from pr_router.emulator.github import GitHubEmulator
 from pr_router.github.emulated import GitHubState
 from pr_router.pipeline.entry import collect_from_env, run_from_env
 from pr_router.pipeline.settings import Settings
-from pr_router.render.conversation import conversation_html, conversation_markdown
+from pr_router.render.conversation import CheckBox, conversation_html, conversation_markdown
 from pr_router.render.summary import terminal_summary
 from pr_router.summary import RunSummary
 
@@ -88,6 +88,7 @@ def _env(emu: Emulator[Any], event_path: Path, out: Path) -> dict[str, str]:
         "OPENAI_BASE_URL": emu.openai_base_url,
         "PR_ROUTER_LEDGER": str(out / "ledger.jsonl"),
         "GITHUB_STEP_SUMMARY": str(out / "step-summary.md"),
+        "PR_ROUTER_SARIF": str(out / "results.sarif"),
     }
 
 
@@ -110,12 +111,40 @@ def _conversation(state: GitHubState, number: int) -> dict[str, Any]:
     }
 
 
+def _checks(state: GitHubState) -> list[dict[str, Any]]:
+    """The check runs on the emulated PR, as GitHub holds them after every request."""
+    return [
+        {
+            "name": c.name,
+            "head_sha": c.head_sha,
+            "status": c.status,
+            "conclusion": c.conclusion,
+            "output": {"title": c.title, "summary": c.summary, "annotations": c.annotations},
+        }
+        for c in sorted(state.check_runs.values(), key=lambda c: c.id)
+    ]
+
+
+def _boxes(checks: list[dict[str, Any]]) -> list[CheckBox]:
+    return [
+        CheckBox(
+            c["name"],
+            c["conclusion"] or "neutral",
+            c["output"]["title"] or "",
+            len(c["output"]["annotations"]),
+        )
+        for c in checks
+    ]
+
+
 def run_demo(out: Path, diff: bytes | None = None) -> DemoResult:
-    """Run the demo and write ``conversation.md``, ``conversation.html`` and ``ledger.jsonl``."""
+    """Run the demo and write the conversation (``.md``, ``.html``), ``ledger.jsonl``,
+    ``results.sarif`` and ``checks.json``."""
     out.mkdir(parents=True, exist_ok=True)
     ledger = out / "ledger.jsonl"
     ledger.unlink(missing_ok=True)
     (out / "step-summary.md").unlink(missing_ok=True)
+    (out / "results.sarif").unlink(missing_ok=True)
     event = _event(diff is not None)
     event_path = out / "event.json"
     event_path.write_text(json.dumps(event, indent=2), encoding="utf-8")
@@ -132,11 +161,19 @@ def run_demo(out: Path, diff: bytes | None = None) -> DemoResult:
         later = collect_from_env(env, settings=settings, clock=clock, out=log, numbers=(42,))
     final = (later.summaries or first.summaries or (None,))[-1]
     convo = _conversation(state, int(event["number"]))
+    checks = _checks(state)
+    boxes = _boxes(checks)
     md = out / "conversation.md"
-    md.write_text(conversation_markdown(**convo, pr_number=42), encoding="utf-8")
+    md.write_text(conversation_markdown(**convo, pr_number=42, checks=boxes), encoding="utf-8")
     page = out / "conversation.html"
-    page.write_text(conversation_html(**convo, pr_number=42, author="octo-dev"), encoding="utf-8")
-    return DemoResult((md, page, ledger), final, log.getvalue())
+    page.write_text(conversation_html(**convo, pr_number=42, author="octo-dev", checks=boxes),
+                    encoding="utf-8")  # fmt: skip
+    checks_file = out / "checks.json"
+    checks_file.write_text(
+        json.dumps(checks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    files = (md, page, ledger, out / "results.sarif", checks_file)
+    return DemoResult(tuple(f for f in files if f.exists()), final, log.getvalue())
 
 
 def describe_result(result: DemoResult) -> str:

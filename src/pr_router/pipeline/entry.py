@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,11 +27,13 @@ from pr_router.github.transport import RetrySettings
 from pr_router.jobs import FailureLog
 from pr_router.ledger import LedgerRecord, write_ledger
 from pr_router.pipeline.collect import collect_pull_request
+from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
 from pr_router.pipeline.policy_source import policy_from_base
 from pr_router.pipeline.pr_run import run_pull_request
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.sinks import RecordingPublisher
+from pr_router.policy.models import GateSettings
 from pr_router.providers.base import Provider
 from pr_router.providers.registry import Providers
 from pr_router.render import annotations as gha
@@ -68,8 +70,9 @@ def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
         providers, missing = built, dict(built.missing)
     else:
         missing = dict(providers.missing) if isinstance(providers, Providers) else {}
+    checks = publisher if isinstance(publisher, RecordingPublisher) else None
     return Services(github, publisher, providers, clock, own, missing,
-                    month_records=_artifact_ledgers(environ))  # fmt: skip
+                    month_records=_artifact_ledgers(environ), checks=checks)  # fmt: skip
 
 
 def _artifact_ledgers(environ: Mapping[str, str]) -> Callable[[datetime], list[LedgerRecord]]:
@@ -173,7 +176,14 @@ def _outputs(summaries: list[RunSummary]) -> dict[str, str]:
     failed = [j.plan.job for s in summaries for j in s.failed]
     return {"cost-usd": _usd(total), "all-frontier-usd": _usd(frontier),
             "savings-usd": _usd(frontier - total), "pending-batches": ",".join(pending),
-            "jobs-failed": ",".join(dict.fromkeys(failed))}  # fmt: skip
+            "jobs-failed": ",".join(dict.fromkeys(failed)),
+            "gate": _gate_of(s.gate for s in summaries)}  # fmt: skip
+
+
+def _gate_of(gates: Iterable[str]) -> str:
+    """Several PRs (collect): ``fail`` if any fails, ``pass`` only if every one passes."""
+    seen = set(gates)
+    return "fail" if "fail" in seen else "pass" if seen == {"pass"} else "skipped"
 
 
 def _nothing(settings: Settings, out: TextIO, message: str, *, code: int = 0) -> Outcome:
@@ -208,11 +218,30 @@ def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO
     note = (f"pr-router ran in plan-only mode: {why}. Fork PRs get no secrets; "
             "see docs/security.md for the fork-safe two-stage workflow.")  # fmt: skip
     out.write(gha.notice(note) + "\n")
+    _neutral_checks(event.pr, loaded.policy.gate, services, f"no model provider: {why}", out)
     if settings.output_path is not None:
         gha.write_outputs(settings.output_path, _outputs([]))
     if settings.step_summary_path is not None:
         gha.append_step_summary(settings.step_summary_path, f"> {note}\n\n" + plan_markdown(plan))
     return Outcome(0, message=note)
+
+
+def _neutral_checks(pr: PRContext, gate: GateSettings, services: Services, reason: str,
+                    out: TextIO) -> None:  # fmt: skip
+    """The gating checks say why the jobs did not run (neutral: a fork PR is not blocked).
+
+    A fork PR's token is read-only, so GitHub refuses the check runs there: that is expected
+    and logged as a plain line; the fork-safe workflow's second stage posts them.
+    """
+    decision = unrunnable_gate(gate, pr.head_sha or "", reason) if pr.head_sha else None
+    if decision is None:
+        return
+    lines, problems = post_gate(services.check_poster, decision, gate)
+    for line in lines:
+        out.write(f"pr-router: {line.name}: {line.conclusion}: {line.title}"
+                  + ("" if line.posted else " (not posted)") + "\n")  # fmt: skip
+    for problem in problems:
+        log.info("%s", problem)
 
 
 def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,
@@ -263,7 +292,16 @@ def _run_event(event: Event, env: Mapping[str, str], settings: Settings, service
     result = run_pull_request(pr, settings, services, logs=logs, loaded=loaded)
     done = _Done([result.summary], [r for j in result.summary.jobs for r in j.records],
                  list(result.problems))  # fmt: skip
+    if settings.sarif_path is not None and result.sarif is not None:
+        write_sarif(settings.sarif_path, result.sarif)
+        out.write(f"pr-router: wrote {settings.sarif_path} ({_results(result.sarif)})\n")
     return _report(done, settings, out, services.publisher)
+
+
+def _results(log: Mapping[str, object]) -> str:
+    runs = log.get("runs")
+    count = sum(len(r.get("results", [])) for r in runs) if isinstance(runs, list) else 0
+    return f"{count} finding(s) for code scanning"
 
 
 def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,

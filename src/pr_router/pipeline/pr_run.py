@@ -13,6 +13,7 @@ from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, PrRouterError
 from pr_router.execute import Executor, RunOutcome
+from pr_router.gate.sarif import line_texts
 from pr_router.github.publish import ReviewResult, post_review
 from pr_router.github.state import State
 from pr_router.jobs import FailureLog, JobInputs, JobResult, build_calls
@@ -28,6 +29,15 @@ from pr_router.pipeline.assemble import (
     with_published,
 )
 from pr_router.pipeline.collect import collect_pending
+from pr_router.pipeline.gate_step import (
+    GateDecision,
+    cost_lines,
+    decide_gate,
+    gate_state,
+    post_gate,
+    sarif_for,
+    with_acceptances,
+)
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.push_diff import Looked, changes_of, looked_at
 from pr_router.pipeline.services import Services
@@ -53,6 +63,7 @@ class PullRequestRun:
     outcome: RunOutcome
     state: State
     problems: tuple[str, ...] = ()  # what could not be posted, one line each, naming the fix
+    sarif: dict[str, Any] | None = None  # the SARIF log of the policy's sarif_jobs
 
 
 def _inputs(
@@ -153,6 +164,30 @@ class _Ownership:
     ran: Mapping[str, int] = field(default_factory=dict)  # job -> PR changed lines it saw
 
 
+@dataclass(frozen=True)
+class _GateInputs:
+    """What the merge gate needs besides the run: the policy and the head's lines."""
+
+    loaded: LoadedPolicy
+    changed: frozenset[str]
+    lines: dict[tuple[str, int], str]
+
+
+def _gate(services: Services, summary: RunSummary, results: dict[str, JobResult],
+          state: State, inputs: _GateInputs) -> tuple[RunSummary, GateDecision | None, tuple[str, ...]]:  # fmt: skip
+    """Decide the gate for this head and post its check runs."""
+    gate = inputs.loaded.policy.gate
+    decision = decide_gate(gate, summary, results, state=state.gate, changed=inputs.changed,
+                           lines=inputs.lines)  # fmt: skip
+    if decision is None:
+        return summary, None, ()
+    summary = replace(summary, jobs=with_acceptances(summary.jobs, decision))
+    checks, problems = post_gate(services.check_poster, decision, gate, cost_lines(summary))
+    summary = replace(summary, checks=checks, gate=decision.output,
+                      notices=(*summary.notices, *problems))  # fmt: skip
+    return summary, decision, problems
+
+
 def publish(
     services: Services,
     pr: PRContext,
@@ -161,7 +196,8 @@ def publish(
     *,
     state: State,
     owned: _Ownership,
-) -> tuple[RunSummary, State, tuple[str, ...]]:
+    gate: _GateInputs,
+) -> tuple[RunSummary, State, tuple[str, ...], GateDecision | None]:
     """Post the review (deduplicated) and edit the sticky summary in place, merged into the
     state as it is on the PR when it is written. GitHub refusals come back as problem lines.
     """
@@ -176,6 +212,8 @@ def publish(
     if refused is None:
         jobs = tuple(count_findings(j, results.get(j.plan.job), posted, dupes) for j in jobs)
     summary = replace(summary, jobs=jobs, notices=(*summary.notices, *problems))
+    summary, decision, refused_checks = _gate(services, summary, results, state, gate)
+    problems += refused_checks
 
     def compose(on_pr: State) -> tuple[str, State, tuple[RunSummary, State]]:
         fresh = rebase(on_pr, owned.taken)
@@ -188,6 +226,8 @@ def publish(
                          count_run=not owned.counted,
                          lifetime=Lifetime(summary.looked_at, owned.ran))  # fmt: skip
         new = replace(new, last_run=snapshot_summary(done))
+        if decision is not None:
+            new = replace(new, gate=gate_state(decision))
         return summary_markdown(done), new, (done, new)
 
     summary_id: int | None = None
@@ -200,7 +240,7 @@ def publish(
         new_state = state
     if owned.stamp:
         summary = replace(summary, jobs=with_published(summary.jobs, results, review, summary_id))
-    return summary, new_state, problems
+    return summary, new_state, problems, decision
 
 
 def _changes(services: Services, pr: PRContext, state: State,
@@ -267,9 +307,14 @@ def run_pull_request(
         kept_pending=kept, counted=bool(recorder and recorder.counted), stamp=not dry,
         ran=_ran(summary, looked),
     )  # fmt: skip
-    summary, new_state, problems = publish(services, pr, summary, outcome, state=started,
-                                           owned=owned)  # fmt: skip
-    return PullRequestRun(summary, outcome, new_state, problems)
+    lines = line_texts(changes.files)
+    gate = _GateInputs(loaded, frozenset(f.path for f in changes.files), lines)
+    summary, new_state, problems, decision = publish(
+        services, pr, summary, outcome, state=started, owned=owned, gate=gate)  # fmt: skip
+    repo_uri = f"{settings.server_url}/{pr.repo}" if pr.repo else None
+    sarif = sarif_for(decision, loaded.policy.gate.sarif_jobs, results_of(outcome),
+                      head_sha=pr.head_sha or "", lines=lines, repo_uri=repo_uri)  # fmt: skip
+    return PullRequestRun(summary, outcome, new_state, problems, sarif)
 
 
 def _ran(summary: RunSummary, looked: Looked) -> dict[str, int]:

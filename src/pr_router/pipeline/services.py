@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pr_router.execute import Clock
+from pr_router.gate.publish import CheckPoster
 from pr_router.github.client import GitHubClient
 from pr_router.github.publish import Publisher
 from pr_router.ledger import LedgerRecord
@@ -32,3 +33,10 @@ class Services:
     wall_clock: Callable[[], datetime] = _utcnow
     # Ledger records since a moment (the workflow's ledger artifacts), for the per-month budget.
     month_records: Callable[[datetime], Sequence[LedgerRecord]] | None = None
+    # Where check runs go: GitHub, or the recording sink of a dry run (None: ``github``).
+    checks: CheckPoster | None = None
+
+    @property
+    def check_poster(self) -> CheckPoster:
+        """Where the merge gate's check runs are posted."""
+        return self.checks if self.checks is not None else self.github

@@ -43,6 +43,8 @@ class Settings:
     own_login: str | None = None
     output_path: Path | None = None  # GITHUB_OUTPUT
     step_summary_path: Path | None = None  # GITHUB_STEP_SUMMARY
+    sarif_path: Path | None = None  # PR_ROUTER_SARIF: where `run` writes the findings as SARIF
+    server_url: str = "https://github.com"  # GITHUB_SERVER_URL, for SARIF's repository URI
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,4 +67,6 @@ class Settings:
             step_summary_path=(
                 Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None
             ),
+            sarif_path=Path(env["PR_ROUTER_SARIF"]) if env.get("PR_ROUTER_SARIF") else None,
+            server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
         )

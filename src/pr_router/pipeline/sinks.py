@@ -13,8 +13,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pr_router.github.models import Comment, InlineComment, ReviewComment, ReviewPosted
+from pr_router.github.models import (
+    CheckRunRef,
+    Comment,
+    InlineComment,
+    ReviewComment,
+    ReviewPosted,
+)
 from pr_router.github.publish import Publisher
 
 __all__ = ["RecordingPublisher"]
@@ -22,7 +29,7 @@ __all__ = ["RecordingPublisher"]
 
 @dataclass
 class _Posted:
-    kind: str  # "review", "comment", "edit", "delete"
+    kind: str  # "review", "comment", "edit", "delete", "check"
     target: int  # PR number or comment id
     body: str
     comments: list[dict[str, object]] = field(default_factory=list)
@@ -83,6 +90,29 @@ class RecordingPublisher:
         self.posted.append(_Posted("review", number, body, [c.wire() for c in comments]))
         return ReviewPosted(id=next(self._ids))
 
+    def check_runs_for(self, sha: str, name: str) -> list[CheckRunRef]:
+        """Existing check runs (read from GitHub when there is a client)."""
+        reader = getattr(self._reader, "check_runs_for", None)
+        return list(reader(sha, name)) if reader is not None else []
+
+    def create_check_run(
+        self, name: str, head_sha: str, *, conclusion: str, output: dict[str, Any]
+    ) -> CheckRunRef:
+        """Record a check run."""
+        self._check(name, conclusion, output)
+        return CheckRunRef(id=next(self._ids), name=name, head_sha=head_sha, conclusion=conclusion)
+
+    def update_check_run(
+        self, check_run_id: int, *, output: dict[str, Any], conclusion: str | None = None
+    ) -> None:
+        """Record an update of a check run."""
+        self._check(f"check run {check_run_id}", conclusion, output)
+
+    def _check(self, name: str, conclusion: str | None, output: dict[str, Any]) -> None:
+        notes = [dict(a) for a in output.get("annotations") or []]
+        head = f"{name}: {conclusion or 'unchanged'} · {output.get('title') or ''}"
+        self.posted.append(_Posted("check", 0, f"{head}\n\n{output.get('summary') or ''}", notes))
+
     def render(self) -> str:
         """What would have been posted, as Markdown for the terminal or a file."""
         parts: list[str] = []
@@ -97,6 +127,9 @@ class RecordingPublisher:
                     parts.append(f"### {where} ({c['side']})\n\n{str(c['body']).strip()}\n")
             elif p.kind == "delete":
                 parts.append(f"## Deletion of comment #{p.target}\n")
+            elif p.kind == "check":
+                head, _, summary = p.body.partition("\n\n")
+                parts.append(f"## Check run {head} ({len(p.comments)} annotations)\n\n{summary}\n")
             else:
                 verb = "New comment on PR" if p.kind == "comment" else "Edit of comment"
                 parts.append(f"## {verb} #{p.target}\n\n{p.body.strip()}\n")

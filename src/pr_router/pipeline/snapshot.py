@@ -14,7 +14,7 @@ from typing import Any
 from pr_router.changes.model import Signals
 from pr_router.ledger import LedgerRecord
 from pr_router.plan import Estimate, JobPlan, Plan
-from pr_router.summary import JobRun, RunSummary, Section
+from pr_router.summary import CheckLine, JobRun, RunSummary, Section
 
 __all__ = ["SNAPSHOT_VERSION", "restore_summary", "snapshot_summary"]
 
@@ -75,6 +75,13 @@ def _job_run_back(d: dict[str, Any]) -> JobRun:
     )
 
 
+def _check_back(d: dict[str, Any]) -> CheckLine:
+    return CheckLine(
+        name=d["name"], conclusion=d["conclusion"], title=d["title"],
+        accepted=tuple(d.get("accepted", ())), posted=bool(d.get("posted", True)),
+    )  # fmt: skip
+
+
 def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
     """JSON-ready data for the state block."""
     signals = asdict(summary.plan.signals)
@@ -95,6 +102,8 @@ def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
         "pending_batches": list(summary.pending_batches),
         "lifetime": [[h, w, str(u)] for h, w, u in summary.lifetime],
         "looked_at": summary.looked_at,
+        "checks": [asdict(c) for c in summary.checks],
+        "gate": summary.gate,
     }
 
 
@@ -120,6 +129,8 @@ def restore_summary(data: dict[str, Any]) -> RunSummary:
             notices=plan.notices,
             lifetime=tuple((str(h), str(w), Decimal(u)) for h, w, u in data.get("lifetime", ())),
             looked_at=str(data.get("looked_at", "")),
+            gate=str(data.get("gate") or "skipped"),
+            checks=tuple(_check_back(c) for c in data.get("checks", ())),
         )  # fmt: skip
     except (KeyError, TypeError, ArithmeticError) as exc:
         raise ValueError(f"malformed run snapshot: {exc}") from None

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pr_router.render.markdown_html import markdown_to_html
 
-__all__ = ["ConversationComment", "conversation_html", "conversation_markdown"]
+__all__ = ["CheckBox", "ConversationComment", "conversation_html", "conversation_markdown"]
 
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@(.*)$")
 BOT = "pr-router[bot]"
@@ -29,6 +29,34 @@ class ConversationComment(NamedTuple):
     side: str  # "RIGHT" (new code) or "LEFT" (removed code)
     body: str
     diff_hunk: str
+
+
+class CheckBox(NamedTuple):
+    """A check run as the PR's checks box lists it."""
+
+    name: str
+    conclusion: str  # success | failure | neutral
+    title: str
+    annotations: int = 0
+
+
+_CHECK_ICON = {"success": ("✓", "ok"), "failure": ("✗", "fail"), "neutral": ("◯", "neutral")}
+_CHECK_WORD = {"failure": "Failing", "neutral": "Neutral", "success": "Successful"}
+
+
+def _checks_headline(checks: Sequence[CheckBox]) -> str:
+    counts = {c: sum(1 for x in checks if x.conclusion == c) for c in _CHECK_WORD}
+    head = "Some checks were not successful" if counts["failure"] else "All checks have passed"
+    parts = [f"{n} {_CHECK_WORD[c].lower()}" for c, n in counts.items() if n]
+    return f"{head}: {', '.join(parts)} checks"
+
+
+def _checks_markdown(checks: Sequence[CheckBox]) -> list[str]:
+    if not checks:
+        return []
+    rows = [f"- {_CHECK_ICON.get(c.conclusion, ('•', ''))[0]} **{c.name}** — {c.title}"
+            for c in checks]  # fmt: skip
+    return ["---", "## Checks", f"**{_checks_headline(checks)}**", "\n".join(rows)]
 
 
 def _fence(text: str) -> str:
@@ -50,8 +78,10 @@ def conversation_markdown(
     summary_comment_body: str,
     *,
     pr_number: int = 1,
+    checks: Sequence[CheckBox] = (),
 ) -> str:
-    """The conversation as one Markdown document (PR, review with inline comments, summary)."""
+    """The conversation as one Markdown document (PR, review with inline comments, summary,
+    checks)."""
     parts = [f"# {' '.join(pr_title.split())} (#{pr_number})", pr_body.strip() or "*No body.*"]
     parts += ["---", f"## Review by {BOT}", review_body.strip() or "*No review body.*"]
     for raw in inline_comments:
@@ -59,6 +89,7 @@ def conversation_markdown(
         fence = _fence(c.diff_hunk)
         parts += [f"### {_where(c)}", f"{fence}diff\n{c.diff_hunk.rstrip()}\n{fence}", c.body]
     parts += ["---", f"## Summary comment by {BOT}", summary_comment_body.strip()]
+    parts += _checks_markdown(checks)
     return "\n\n".join(parts) + "\n"
 
 
@@ -114,6 +145,33 @@ def _inline_box(c: ConversationComment) -> str:
     )
 
 
+def _checks_box(checks: Sequence[CheckBox]) -> str:
+    """The merge box's check list, as GitHub shows it under the conversation."""
+    if not checks:
+        return ""
+    rows = []
+    for c in checks:
+        icon, cls = _CHECK_ICON.get(c.conclusion, ("•", "neutral"))
+        notes = f" · {c.annotations} annotations" if c.annotations else ""
+        rows.append(
+            f'<li><span class="ci {cls}" aria-label="{html.escape(c.conclusion)}">{icon}</span>'
+            f"<strong>{html.escape(c.name)}</strong> <span>— {html.escape(c.title)}{notes}</span>"
+            f'<span class="req">Required</span></li>'
+        )
+    failing = any(c.conclusion == "failure" for c in checks)
+    state = "fail" if failing else "ok"
+    foot = (
+        "Merging is blocked: a required check is failing"
+        if failing
+        else "This branch has no conflicts and its required checks passed"
+    )
+    return (
+        f'<section class="checks {state}"><div class="checks-head">'
+        f"<strong>{html.escape(_checks_headline(checks))}</strong></div>"
+        f'<ul>{"".join(rows)}</ul><div class="checks-foot">{foot}</div></section>'
+    )
+
+
 def conversation_html(
     pr_title: str,
     pr_body: str,
@@ -123,6 +181,7 @@ def conversation_html(
     *,
     pr_number: int = 1,
     author: str = "octocat",
+    checks: Sequence[CheckBox] = (),
 ) -> str:
     """A self-contained HTML page that looks like the PR's GitHub conversation."""
     title = html.escape(" ".join(pr_title.split()))
@@ -142,7 +201,8 @@ def conversation_html(
         f'<h1>{title} <span class="number">#{int(pr_number)}</span></h1>'
         f'<p><span class="state">Open</span> <strong>{html.escape(author)}</strong> wants to '
         "merge into <code>main</code> · rendered offline by <code>pr-router demo</code></p>"
-        f'</header><div class="timeline">{"".join(timeline)}</div></main></body></html>\n'
+        f'</header><div class="timeline">{"".join(timeline)}</div>{_checks_box(checks)}'
+        "</main></body></html>\n"
     )
 
 
@@ -199,4 +259,15 @@ border-bottom:1px solid var(--border)}
 .bar .track{flex:1;background:var(--bg);height:12px;border-radius:6px;overflow:hidden}
 .bar .fill{display:block;height:100%;background:var(--accent)}
 .bar .value{flex:0 0 130px;color:var(--muted);font-size:12px}
+.checks{border:1px solid var(--border);border-radius:6px;margin:16px 0 0 22px}
+.checks.fail{border-left:4px solid #cf222e}.checks.ok{border-left:4px solid #1f883d}
+.checks-head{padding:12px 16px;border-bottom:1px solid var(--border)}
+.checks ul{list-style:none;margin:0;padding:0}
+.checks li{display:flex;gap:8px;align-items:baseline;padding:8px 16px;
+border-bottom:1px solid var(--border)}
+.checks li span{color:var(--muted)}
+.checks .ci{font-weight:700;width:1.2em}.ci.ok{color:#1f883d}.ci.fail{color:#cf222e}
+.checks .req{margin-left:auto;border:1px solid var(--border);border-radius:2em;padding:0 8px;
+font-size:12px}
+.checks-foot{padding:12px 16px;background:var(--bg);border-radius:0 0 6px 6px}
 """

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pr_router.pricing import format_usd
 from pr_router.render._body import Part, code_span, defuse, details, fit, one_line
 from pr_router.render.lifetime import lifetime_lines
+from pr_router.render.gate import gate_markdown, gate_terminal_lines
 from pr_router.render.plan import routing_rows
 from pr_router.render.tables import markdown_table
 from pr_router.summary import JobRun, RunSummary
@@ -24,6 +25,7 @@ __all__ = [
     "action_outputs",
     "format_tokens",
     "inline_cost_note",
+    "job_line",
     "step_summary_markdown",
     "summary_markdown",
     "terminal_summary",
@@ -356,6 +358,9 @@ def summary_markdown(summary: RunSummary, *, limit: int = BODY_LIMIT) -> str:
         _fixed(_headline(summary)),
         _fixed("\n".join(f"- {s}" for s in _status_lines(summary))),
     ]
+    gate = gate_markdown(summary.checks)
+    if gate:
+        parts.append(_fixed(gate))
     results = [line for j in summary.jobs if (line := _findings_line(j))]
     sections = _section_parts(summary)
     if results or sections:
@@ -379,12 +384,13 @@ def summary_markdown(summary: RunSummary, *, limit: int = BODY_LIMIT) -> str:
 def step_summary_markdown(summary: RunSummary) -> str:
     """The job summary (``GITHUB_STEP_SUMMARY``): headline, cost table and routing."""
     status = "\n".join(f"- {s}" for s in _status_lines(summary))
-    parts = [_headline(summary), status, _cost_block(summary)]
+    parts = [_headline(summary), status, gate_markdown(summary.checks), _cost_block(summary)]
     parts += ["#### Routing", _routing_table(summary)]
     return defuse("\n\n".join(p for p in parts if p)) + "\n"
 
 
-def _job_line(job: JobRun, summary: RunSummary) -> str:
+def job_line(job: JobRun, summary: RunSummary) -> str:
+    """One job's line: tokens sent, cached and received, and its cost (or why it has none)."""
     name = job.plan.job
     if job.status == "pending":
         ids = ", ".join(_batches(job, summary))
@@ -407,7 +413,8 @@ def _job_line(job: JobRun, summary: RunSummary) -> str:
 def terminal_summary(summary: RunSummary) -> str:
     """A few plain lines for the run log: the headline, then one line per job."""
     lines = [_headline(summary, bold=False)]
-    lines += [_job_line(j, summary) for j in _shown(summary)]
+    lines += [job_line(j, summary) for j in _shown(summary)]
+    lines += gate_terminal_lines(summary.checks)
     if summary.wait_seconds > 0:
         lines.append(f"Waited {_duration(summary.wait_seconds)} for models and batches.")
     if summary.budget_line:
@@ -428,6 +435,7 @@ def action_outputs(summary: RunSummary) -> dict[str, str]:
         "savings-usd": _money(summary.savings_usd),
         "pending-batches": ",".join(summary.pending_batches),
         "jobs-failed": ",".join(j.plan.job for j in summary.failed),
+        "gate": summary.gate,
     }
 
 
