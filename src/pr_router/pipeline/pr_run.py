@@ -307,8 +307,9 @@ def run_pull_request(
         kept_pending=kept, counted=bool(recorder and recorder.counted), stamp=not dry,
         ran=_ran(summary, looked),
     )  # fmt: skip
-    lines = line_texts(changes.files)
-    gate = _GateInputs(loaded, frozenset(f.path for f in changes.files), lines)
+    # Head-side line texts come from the whole PR diff; what changed, from what the jobs saw.
+    lines = line_texts((looked.push.whole if looked.push else looked.changes).files)
+    gate = _GateInputs(loaded, frozenset(f.path for f in looked.changes.files), lines)
     summary, new_state, problems, decision = publish(
         services, pr, summary, outcome, state=started, owned=owned, gate=gate)  # fmt: skip
     repo_uri = f"{settings.server_url}/{pr.repo}" if pr.repo else None

@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pr_router.pricing import format_usd
 from pr_router.render._body import Part, code_span, defuse, details, fit, one_line
-from pr_router.render.lifetime import lifetime_lines
 from pr_router.render.gate import gate_markdown, gate_terminal_lines
+from pr_router.render.lifetime import lifetime_lines
 from pr_router.render.plan import routing_rows
 from pr_router.render.tables import markdown_table
 from pr_router.summary import JobRun, RunSummary
