@@ -1,0 +1,200 @@
+"""Recall and precision of the security-sensitivity detector on real CVE fixes and ordinary commits.
+
+    python benchmarks/detector.py [--json] [--split test|dev|all] [--list]
+
+The corpus is ``benchmarks/security_corpus`` (see its README): fix commits linked from the
+PyPA advisory database and ordinary commits sampled from the same repositories, split by
+repository into ``dev`` (for tuning) and ``test`` (held out). Figures, on the chosen split:
+
+- ``recall_cve``: CVEs with at least one of their fix commits flagged ``security_sensitive``;
+- ``recall_commit``: fix commits flagged (commits marked as release notes only are left out);
+- ``fpr_code``: ordinary commits that change code (Python, front-end, migrations) flagged;
+- ``fpr_all_ordinary``: every ordinary commit flagged;
+- ``docs_skip_rate``: docs-only ordinary commits for which the plan does not run the security job;
+- ``per_class_recall``: ``recall_cve`` by class of vulnerability;
+- ``ms_per_diff`` (mean), ``ms_per_diff_median``, ``ms_slowest_diff``: time of ``analyze()``
+  per diff, the best of ``--repeat`` runs of each.
+
+Targets on the test split: recall_cve >= 0.90, fpr_code <= 0.25, docs_skip_rate >= 0.98.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from _corpus import ROOT
+
+if TYPE_CHECKING:
+    from pr_router.policy.loader import LoadedPolicy
+
+CORPUS = ROOT / "benchmarks" / "security_corpus"
+_CODE_STRATA = frozenset({"code", "web", "migration"})
+TARGETS = {"recall_cve": 0.90, "fpr_code": 0.25, "docs_skip_rate": 0.98}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One manifest row and what the detector and the plan made of its diff."""
+
+    file: str
+    label: str
+    cve: str
+    cls: str
+    stratum: str
+    split: str
+    note: str
+    flagged: bool
+    risk: str
+    security_runs: bool
+    reason: str
+
+
+def _manifest() -> list[dict[str, str]]:
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@cache
+def _policy() -> LoadedPolicy:
+    """The bundled default policy (loaded once)."""
+    from pr_router.policy.loader import load_policy
+
+    return load_policy(None)
+
+
+def _judge(entry: dict[str, str], data: bytes) -> Row:
+    """Analyse one diff and plan it with the bundled default policy."""
+    from pr_router.changes import analyze
+    from pr_router.context import PRContext
+    from pr_router.router import route
+
+    loaded = _policy()
+    changes = analyze(data, ignore=loaded.policy.ignore)
+    plan = route(loaded.policy, changes, PRContext(), prices=loaded.prices)
+    security = next(job for job in plan.jobs if job.job == "security")
+    signals = changes.signals
+    return Row(
+        file=entry["file"],
+        label=entry["label"],
+        cve=entry["cve"],
+        cls=entry["class"],
+        stratum=entry["stratum"],
+        split=entry["split"],
+        note=entry["note"],
+        flagged=signals.security_sensitive,
+        risk=signals.risk,
+        security_runs=security.run,
+        reason=signals.sensitive_reasons[0] if signals.sensitive_reasons else "",
+    )
+
+
+def _rate(hits: int, total: int) -> float | None:
+    return round(hits / total, 3) if total else None
+
+
+def figures(rows: list[Row]) -> dict[str, object]:
+    """The benchmark figures of a set of judged rows."""
+    fixes = [r for r in rows if r.label == "fix" and not r.note]
+    ordinary = [r for r in rows if r.label == "ordinary"]
+    by_cve: dict[str, list[Row]] = defaultdict(list)
+    for row in fixes:
+        by_cve[row.cve].append(row)
+    caught = {cve: any(r.flagged for r in group) for cve, group in by_cve.items()}
+    classes: dict[str, list[bool]] = defaultdict(list)
+    for cve, group in by_cve.items():
+        classes[group[0].cls].append(caught[cve])
+    code = [r for r in ordinary if r.stratum in _CODE_STRATA]
+    docs = [r for r in ordinary if r.stratum == "docs"]
+    strata: dict[str, list[bool]] = defaultdict(list)
+    for row in ordinary:
+        strata[row.stratum].append(row.flagged)
+    risks: dict[str, dict[str, int]] = {"fix": defaultdict(int), "ordinary": defaultdict(int)}
+    for row in fixes + ordinary:
+        risks[row.label][row.risk] += 1
+    return {
+        "cves": len(by_cve),
+        "fix_commits": len(fixes),
+        "ordinary_commits": len(ordinary),
+        "recall_cve": _rate(sum(caught.values()), len(caught)),
+        "recall_commit": _rate(sum(r.flagged for r in fixes), len(fixes)),
+        "fpr_code": _rate(sum(r.flagged for r in code), len(code)),
+        "fpr_all_ordinary": _rate(sum(r.flagged for r in ordinary), len(ordinary)),
+        "docs_skip_rate": _rate(sum(not r.security_runs for r in docs), len(docs)),
+        "per_class_recall": {
+            cls: {"cves": len(found), "recall": _rate(sum(found), len(found))}
+            for cls, found in sorted(classes.items())
+        },
+        "fpr_by_stratum": {
+            name: {"commits": len(found), "fpr": _rate(sum(found), len(found))}
+            for name, found in sorted(strata.items())
+        },
+        "risk_counts": {label: dict(sorted(c.items())) for label, c in risks.items()},
+    }
+
+
+def _time_per_diff(datas: list[bytes], repeat: int) -> tuple[float, float, float]:
+    """Mean, median and slowest milliseconds of ``analyze()`` per diff (best of ``repeat``)."""
+    from pr_router.changes import analyze
+
+    best = [float("inf")] * len(datas)
+    for _ in range(repeat):
+        for index, data in enumerate(datas):
+            start = time.perf_counter()
+            analyze(data)
+            best[index] = min(best[index], time.perf_counter() - start)
+    if not datas:
+        return 0.0, 0.0, 0.0
+    return (
+        round(statistics.mean(best) * 1000, 3),
+        round(statistics.median(best) * 1000, 3),
+        round(max(best) * 1000, 3),
+    )
+
+
+def main() -> int:
+    """Print the figures (or JSON) for one split."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--list", action="store_true", help="one line per diff (dev split only)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    entries = [e for e in _manifest() if args.split in ("all", e["split"])]
+    datas = [(CORPUS / "diffs" / e["file"]).read_bytes() for e in entries]
+    rows = [_judge(e, d) for e, d in zip(entries, datas, strict=True)]
+    mean, median, slowest = _time_per_diff(datas, args.repeat)
+    result: dict[str, object] = {
+        "corpus": str(CORPUS.relative_to(ROOT)),
+        "split": args.split,
+        **figures(rows),
+        "ms_per_diff": mean,
+        "ms_per_diff_median": median,
+        "ms_slowest_diff": slowest,
+        "targets": TARGETS,
+    }
+    if args.list:
+        if args.split == "test":
+            parser.error("--list shows the dev split only: the test split is not for tuning")
+        for row in rows:
+            mark = "FLAG" if row.flagged else "----"
+            kind = row.cls if row.label == "fix" else row.stratum
+            print(f"{mark} {row.risk:6} {row.label:8} {kind:15} {row.file} {row.reason[:110]}")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif not args.list:
+        for key, value in result.items():
+            print(f"{key}: {json.dumps(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
