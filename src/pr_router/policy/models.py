@@ -25,6 +25,7 @@ __all__ = [
     "PriceOverride",
     "Rule",
     "RuleAction",
+    "RunnerSettings",
     "TierModel",
 ]
 
@@ -299,6 +300,17 @@ class GateSettings(_Strict):
     )
 
 
+class RunnerSettings(_Strict):
+    """What a minute of the runner that runs pr-router costs (part of every run's total)."""
+
+    usd_per_minute: PositiveUSD | Literal["auto"] = Field(
+        default="auto",
+        description="USD per billed runner minute. `auto`: $0 on a public repository or a "
+        "self-hosted runner, GitHub's Linux 2-core list price ($0.006) on a private one. Set "
+        "a figure for larger runners (e.g. 0.012 for 4-core) or a self-hosted estimate.",
+    )
+
+
 class Policy(_Strict):
     """A repository's routing policy (`.github/pr-router.yml`)."""
 
@@ -328,6 +340,9 @@ class Policy(_Strict):
     caching: CachingSettings = Field(default_factory=CachingSettings, description="Prompt caching.")
     gate: GateSettings = Field(
         default_factory=GateSettings, description="Merge gate: check runs and SARIF."
+    )
+    runner: RunnerSettings = Field(
+        default_factory=RunnerSettings, description="Runner minutes: what a minute costs."
     )
     prices: dict[str, PriceOverride] = Field(
         default_factory=dict, description="Negotiated rates by model id (USD per million tokens)."
