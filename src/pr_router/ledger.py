@@ -134,6 +134,11 @@ class LedgerRecord(BaseModel):
     outcome: Outcome | None = None  # filled in later from reactions/resolutions
     published: list[str] = Field(default_factory=list)  # ids of comments this result produced
     accepted: list[LedgerAcceptance] = Field(default_factory=list)  # gate acceptances seen
+    command: str | None = None  # the PR comment command that ran this job
+    commanded_by: str | None = None  # who gave it (a login with write access)
+    # The tier of the answer the command rejected (an escalate or rerun of a job that ran
+    # below frontier): counted as that tier's answer rejected in ``report``.
+    rejected_tier: Literal["standard", "efficient"] | None = None
 
     @field_serializer("cost_usd", "all_frontier_usd", when_used="json")
     def _money(self, value: Decimal) -> str:

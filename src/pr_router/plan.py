@@ -11,7 +11,8 @@ from pr_router.policy.models import Effort, JobClass, Mode, OutputKind, Tier
 
 __all__ = ["Estimate", "JobPlan", "Plan", "plan_to_json"]
 
-CacheRole = Literal["write", "read"]
+# "warm": a command's lone request, marked to read what the PR's last run cached
+CacheRole = Literal["write", "read", "warm"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from pr_router.policy.catalog import PUSH_RULES, ResolvedJob, resolve_jobs, rule
 from pr_router.policy.models import TIERS, Effort, Mode, Policy, Rule, Tier
 from pr_router.pricing import PriceTable
 from pr_router.pushes import PushFacts, grown, surface_changed
+from pr_router.steer import Steer
 from pr_router.tokens import TokenUsage
 
 __all__ = ["EFFORT_OUTPUT_FACTOR", "route"]
@@ -46,8 +47,12 @@ class _Decision:
     cache_role: str | None = None
 
 
-def _start(job: ResolvedJob, policy: Policy, facts: Facts) -> _Decision:
+def _start(job: ResolvedJob, policy: Policy, facts: Facts, steer: Steer) -> _Decision:
     d = _Decision(job, True, job.tier, job.mode, job.effort, job.max_output_tokens)
+    if job.name in steer.skipped:
+        return _skip(d, f"skipped on this PR by {steer.skipped[job.name]} (command `skip`)")
+    if steer.only is not None and job.name not in steer.only:
+        return _skip(d, "not named by the command")
     if not job.enabled:
         d.run = False
         d.reasons.append(f"disabled by policy (jobs.{job.name}.enabled: false)")
@@ -56,6 +61,12 @@ def _start(job: ResolvedJob, policy: Policy, facts: Facts) -> _Decision:
         d.run = False
         d.reasons.append("draft PR (policy drafts: skip)")
         return d
+    if steer.asked(job.name) and job.output != "failure":
+        # a job a command names looks at the whole PR, whatever its trigger or push rule
+        whole = facts if facts.push is None else Facts(facts.push.whole, facts.context)
+        if not whole.changes.files:
+            return _skip(d, "no files to look at (empty diff or everything ignored)")
+        return _when(d, whole, (f"asked by {steer.by or 'a command'}",), check=False)
     if facts.push is not None and job.output != "failure":
         return _on_push(d, facts, facts.push)
     if not facts.changes.files and job.output != "failure":
@@ -161,8 +172,25 @@ def _constrain(d: _Decision, policy: Policy, facts: Facts) -> None:
         d.reasons.append("must_stay_frontier: PR changes code, kept on the frontier tier")
 
 
-def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Facts) -> _Decision:
-    d = _start(job, policy, facts)
+def _steer(d: _Decision, steer: Steer) -> None:
+    """A command's tier (only ever up) and effort; a commanded job answers now (sync)."""
+    name, by = d.job.name, steer.by or "a command"
+    tier = steer.tiers.get(name)
+    if tier is not None and TIERS.index(tier) > TIERS.index(d.tier):
+        d.tier = tier
+        d.reasons.append(f"command by {by}: tier {tier}")
+    effort = steer.efforts.get(name)
+    if effort is not None and effort != d.effort:
+        d.effort = effort
+        d.reasons.append(f"command by {by}: effort {effort}")
+    if steer.asked(name) and d.mode == "batch":
+        d.mode = "sync"
+        d.reasons.append("a command waits for its answer: synchronous")
+
+
+def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Facts,
+            steer: Steer) -> _Decision:  # fmt: skip
+    d = _start(job, policy, facts, steer)
     if not d.run:
         return d
     # Routing rules and constraints look at the PR as a whole; on a push, the push rule
@@ -173,23 +201,36 @@ def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Fa
             ok, why = evaluate(rule.if_, pr)
             if ok and not _apply(rule, d, why):
                 return d  # the rule skipped the job
+    _steer(d, steer)
     _constrain(d, policy, pr)
     return d
 
 
 def _assign_cache(
-    decisions: list[_Decision], policy: Policy, shared: dict[ContextKind, int]
+    decisions: list[_Decision], policy: Policy, shared: dict[ContextKind, int], steer: Steer
 ) -> None:
-    """Jobs on one model sharing a context: the first writes the prefix, the rest read it."""
+    """Jobs on one model sharing a context: the first writes the prefix, the rest read it.
+
+    A job a command asks for marks its prefix too, even alone (``warm``): the PR's last run
+    may have cached that prefix on the same model minutes ago, and the command reads it
+    (estimated uncached all the same: nobody knows whether the window is still open).
+    """
     if not policy.caching.enabled:
         return
+    for d in decisions:
+        if d.run and d.mode == "sync" and steer.asked(d.job.name):
+            d.cache_role = "warm"
     groups: dict[tuple[str, str, ContextKind], list[_Decision]] = defaultdict(list)
     for d in decisions:
         if d.run and d.mode == "sync":
             tier = policy.tiers[d.tier]
             groups[(tier.provider, tier.model, context_kind(d.job.output))].append(d)
     for (_, model, kind), members in groups.items():
-        if len(members) < 2 or shared[kind] < settings_for(model).min_cache_tokens:
+        if shared[kind] < settings_for(model).min_cache_tokens:
+            for m in members:
+                m.cache_role = None
+            continue
+        if len(members) < 2:
             continue
         members[0].cache_role = "write"
         for m in members[1:]:
@@ -214,7 +255,7 @@ def _finish(
         usage = TokenUsage(input=own, output=output, **write)
     elif d.cache_role == "read":
         usage = TokenUsage(input=own, cache_read=prefix, output=output)
-    else:
+    else:  # no cache, or a command's "warm" mark: estimated uncached
         usage = TokenUsage(input=prefix + own, output=output)
     tier = policy.tiers[d.tier]
     frontier = policy.tiers["frontier"]
@@ -244,20 +285,23 @@ def route(
     prices: PriceTable,
     policy_name: str = "bundled default",
     push: PushFacts | None = None,
+    steer: Steer | None = None,
 ) -> Plan:
     """Decide, for every catalogue job, whether it runs and on which tier, mode and effort.
 
     ``push``: a later push of the PR, with ``changes`` what it changed (see ``pushes``).
+    ``steer``: what a PR comment command changes (see ``pr_router.steer``).
     """
     facts = Facts(changes, context, push)
     rules = rules_of(policy)
-    decisions = [_decide(job, policy, rules, facts) for job in resolve_jobs(policy)]
+    steer = steer or Steer()
+    decisions = [_decide(job, policy, rules, facts, steer) for job in resolve_jobs(policy)]
     cap = policy.max_context_tokens
     compact = push.whole if push is not None else changes  # auxiliary jobs see the whole PR
     shared = {"diff": context_tokens("diff", changes, context, cap),
               "compact": context_tokens("compact", compact, context, cap),
               "log": context_tokens("log", changes, context, cap)}  # fmt: skip
-    _assign_cache(decisions, policy, shared)  # type: ignore[arg-type]
+    _assign_cache(decisions, policy, shared, steer)  # type: ignore[arg-type]
     jobs = tuple(_finish(d, policy, shared, prices) for d in decisions)  # type: ignore[arg-type]
     notices: list[str] = []
     if changes.ignored:

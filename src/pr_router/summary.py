@@ -43,6 +43,7 @@ class JobRun:
     findings_duplicate: int = 0  # already posted on an earlier run
     error: str | None = None
     not_seen: tuple[str, ...] = ()  # files the job did not see (token budget)
+    earlier: bool = False  # an earlier run's result, kept on show by a command's run
 
     @property
     def cost_usd(self) -> Decimal:
@@ -102,6 +103,7 @@ class RunSummary:
     looked_at: str = ""  # what this run looked at ("whole PR", "changes since abc1234", ...)
     checks: tuple[CheckLine, ...] = ()  # the merge gate's check runs
     gate: str = "skipped"  # the action output: pass | fail | skipped
+    commands: tuple[str, ...] = field(default=())  # audit lines of the PR's commands (Markdown)
 
     @property
     def cost_usd(self) -> Decimal:

@@ -147,3 +147,41 @@ def test_order_actionable_first_and_only_groups_with_results() -> None:
     ]
     assert lines[0].edit == "jobs.changelog.tier: standard"
     assert lines[0].rejection == Decimal("0.3")
+
+
+def test_escalations_by_command_count_as_rejections_of_the_efficient_answer() -> None:
+    from datetime import UTC, datetime
+
+    from pr_router.report import Period, summarize
+    from pr_router.tokens import TokenUsage
+
+    from .ledgers import record
+
+    at = datetime(2026, 11, 10, tzinfo=UTC)
+    usage = TokenUsage(input=4_000, output=300)
+    answers = [record("describe", "efficient", at=at, usage=usage, outcome="accepted")] * 16
+    # four PRs where a maintainer said `/pr-router escalate describe`: the new answer runs
+    # on standard, and its record names the efficient answer it rejected
+    escalated = [
+        record("describe", "standard", at=at, usage=usage, pr=n, command="/pr-router "
+               "escalate describe", commanded_by="octocat", rejected_tier="efficient")
+        for n in range(2, 6)
+    ]  # fmt: skip
+    period = Period(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    summary = summarize([*answers, *escalated], period)
+    by_tier = {(a.job, a.tier): a for a in summary.acceptance}
+    assert (
+        by_tier["describe", "efficient"].accepted,
+        by_tier["describe", "efficient"].rejected,
+    ) == (
+        16,
+        4,
+    )
+    assert by_tier["describe", "standard"].rejected == 0  # the escalated answer itself is new
+    (advice,) = [a for a in advise(summary.acceptance) if a.tier == "efficient"]
+    assert advice.text() == "describe: 20% rejected on efficient over 20 results: keep"
+    one_more = record("describe", "standard", at=at, usage=usage, rejected_tier="efficient")
+    again = summarize([*answers, *escalated, one_more], period)
+    (advice,) = [a for a in advise(again.acceptance) if a.tier == "efficient"]
+    assert advice.action == "promote"
+    assert "(jobs.describe.tier: standard)" in advice.text()

@@ -318,6 +318,25 @@ class GitHubEmulator:
         )
         self.state.review_comments[comment.id] = comment
 
+    def _reply(self, ctx: _Ctx) -> Response:
+        """A reply in the thread of an inline comment of this PR."""
+        body = _body_field(ctx.request)
+        if isinstance(body, Response):
+            return body
+        root = self.state.review_comments.get(ctx.int("comment_id"))
+        if root is None or root.number != ctx.int("number"):
+            return _error(404, "Not Found")
+        while root.in_reply_to_id is not None:  # GitHub threads a reply to a reply at the root
+            root = self.state.review_comments[root.in_reply_to_id]
+        reply = EmuReviewComment(
+            id=self.state.next_id(), review_id=None, number=root.number,
+            author=self.state.viewer, body=body, path=root.path, line=root.line,
+            side=root.side, commit_id=root.commit_id, diff_hunk=root.diff_hunk,
+            in_reply_to_id=root.id,
+        )  # fmt: skip
+        self.state.review_comments[reply.id] = reply
+        return json_response(shapes.review_comment(reply, self.state.repo, ctx.api, ctx.web), 201)
+
     # contents ------------------------------------------------------------------------------
 
     def _content(self, ctx: _Ctx) -> Response:
@@ -488,6 +507,12 @@ _ROUTES: list[_Route] = [
         f"{_R}/pulls/{{number}}/comments",
         "pulls/list-review-comments",
         GitHubEmulator._list_review_comments,
+    ),
+    _route(
+        "POST",
+        f"{_R}/pulls/{{number}}/comments/{{comment_id}}/replies",
+        "pulls/create-reply-for-review-comment",
+        GitHubEmulator._reply,
     ),
     _route(
         "DELETE",

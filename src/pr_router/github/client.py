@@ -278,6 +278,14 @@ class GitHubClient:
             )
             return ReviewPosted(id=review.id, url=review.html_url or "")
 
+    def reply_to_review_comment(self, number: int, comment_id: int, body: str) -> ReviewComment:
+        """Reply in the thread of inline comment ``comment_id`` (the thread's first comment)."""
+        op = _op(f"reply to review comment {comment_id}", _PR_WRITE, f"pull request #{number}")
+        with self._calling(op):
+            url = f"{self._repo.url}/pulls/{number}/comments/{comment_id}/replies"
+            _, data = self._repo.requester.requestJsonAndCheck("POST", url, input={"body": body})
+            return _review_comment(PullRequestComment(self._repo.requester, {}, data))
+
     def reactions_for_issue_comment(self, comment_id: int) -> list[Reaction]:
         """Reactions on a conversation comment."""
         op = _op(f"list reactions on comment {comment_id}", _PR_READ, f"comment {comment_id}")

@@ -143,6 +143,7 @@ class EmuReviewComment:
     start_line: int | None = None
     start_side: str | None = None
     diff_hunk: str = ""
+    in_reply_to_id: int | None = None  # the thread's first comment, for a reply
 
 
 @dataclass(slots=True)

@@ -73,6 +73,10 @@ class Publisher(Protocol):
         """Inline review comments of a PR."""
         ...
 
+    def reply_to_review_comment(self, number: int, comment_id: int, body: str) -> ReviewComment:
+        """Reply in an inline comment's thread (a command's answer, in the finding's thread)."""
+        ...
+
     def create_review(
         self,
         number: int,

@@ -324,7 +324,7 @@ def review_comment(c: Any, repo: str, api: str, web: str) -> JSON:
     url = f"{api}/repos/{repo}/pulls/comments/{c.id}"
     html = f"{web}/{repo}/pull/{c.number}#discussion_r{c.id}"
     pull_url = f"{api}/repos/{repo}/pulls/{c.number}"
-    return {
+    out: JSON = {
         "url": url,
         "id": c.id,
         "node_id": node_id("PullRequestReviewComment", c.id),
@@ -349,6 +349,9 @@ def review_comment(c: Any, repo: str, api: str, web: str) -> JSON:
         "side": c.side,
         "subject_type": "line",
     }
+    if getattr(c, "in_reply_to_id", None) is not None:
+        out["in_reply_to_id"] = c.in_reply_to_id
+    return out
 
 
 def reaction(rid: int, content: str, login: str, api: str, web: str) -> JSON:

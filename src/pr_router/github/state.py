@@ -70,6 +70,10 @@ class State:
     # The merge gate: the head it judged, each gating job's findings on it, and acceptances
     # (``pr_router.pipeline.gate_step`` reads and writes it; opaque here).
     gate: dict[str, Any] | None = None
+    # Jobs a ``/pr-router skip`` took off this PR: job -> who skipped it.
+    skipped: dict[str, str] = field(default_factory=dict)
+    # The audit of commands given on this PR, oldest first (``pr_router.talk`` entries).
+    commands: tuple[dict[str, Any], ...] = ()
 
 
 _ADAPTER: pydantic.TypeAdapter[State] = pydantic.TypeAdapter(State)

@@ -49,7 +49,9 @@ def _without_lonely_cache_marks(calls: list[JobCall[JobResult]]) -> list[JobCall
 
     The router pairs jobs by model and context kind, but the packer may give one of them a
     prompt of its own (security's sensitive-first packing of a diff too large to share). A
-    prefix written for nobody costs 1.25x input for nothing.
+    prefix written for nobody costs 1.25x input for nothing. A job a command asked for keeps
+    its mark (its cache role is ``warm``): the PR's last run may have
+    written that prefix, and reading it is the point.
     """
 
     def prefix(c: JobCall[JobResult]) -> tuple[str | None, str, str]:
@@ -58,7 +60,7 @@ def _without_lonely_cache_marks(calls: list[JobCall[JobResult]]) -> list[JobCall
     readers = Counter(prefix(c) for c in calls if c.request.cache_key is not None)
     return [
         c
-        if c.request.cache_key is None or readers[prefix(c)] > 1
+        if c.request.cache_key is None or readers[prefix(c)] > 1 or c.plan.cache_role == "warm"
         else replace(
             c,
             request=replace(c.request, cache_key=None),

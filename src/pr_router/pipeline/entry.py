@@ -268,6 +268,8 @@ def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings
 def _run_event(event: Event, env: Mapping[str, str], settings: Settings, services: Services,
                out: TextIO) -> Outcome:  # fmt: skip
     """Pick the PR and what to do for it, then do it."""
+    if event.comment is not None:
+        return _comment_event(event, settings, services, out)
     pr = event.pr
     logs: tuple[FailureLog, ...] = ()
     if event.kind == "workflow_run":
@@ -302,6 +304,20 @@ def _results(log: Mapping[str, object]) -> str:
     runs = log.get("runs")
     count = sum(len(r.get("results", [])) for r in runs) if isinstance(runs, list) else 0
     return f"{count} finding(s) for code scanning"
+
+
+def _comment_event(event: Event, settings: Settings, services: Services, out: TextIO) -> Outcome:
+    """A PR comment: commands from people with write access, through ``run_comment``."""
+    from pr_router.pipeline.commands import run_comment
+
+    decision = decide(event, draft_reviews=False)
+    if decision.kind == "skip":
+        return _nothing(settings, out, f"skipped: {decision.reason}")
+    result = run_comment(event, settings, services)
+    if not result.summaries:
+        return _nothing(settings, out, result.message)
+    done = _Done(list(result.summaries), list(result.records), list(result.problems))
+    return _report(done, settings, out, services.publisher)
 
 
 def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,

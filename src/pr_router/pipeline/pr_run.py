@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -42,15 +42,20 @@ from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.push_diff import Looked, changes_of, looked_at
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
-from pr_router.pipeline.snapshot import snapshot_summary
+from pr_router.pipeline.snapshot import restore_summary, snapshot_summary
 from pr_router.pipeline.sticky import SubmissionRecorder, batch_key, read_state, rebase, write_state
 from pr_router.plan import Plan
 from pr_router.pushes import PushFacts
 from pr_router.render.summary import summary_markdown
 from pr_router.router import route
+from pr_router.steer import Steer
 from pr_router.summary import JobRun, RunSummary
+from pr_router.talk.audit import audit_lines
 
-__all__ = ["PullRequestRun", "run_pull_request"]
+__all__ = ["Gate", "PullRequestRun", "run_pull_request"]
+
+# A command's last word before anything is spent: a refusal line, or None to go ahead.
+Gate = Callable[[Plan, State, Decimal], str | None]
 
 log = logging.getLogger("pr_router")
 
@@ -64,6 +69,7 @@ class PullRequestRun:
     state: State
     problems: tuple[str, ...] = ()  # what could not be posted, one line each, naming the fix
     sarif: dict[str, Any] | None = None  # the SARIF log of the policy's sarif_jobs
+    refused: str | None = None  # a command's gate said no: nothing ran, nothing was posted
 
 
 def _inputs(
@@ -90,11 +96,19 @@ def plan_for(
     month_usd: Decimal = Decimal(0),
     *,
     push: PushFacts | None = None,
+    steer: Steer | None = None,
 ) -> Plan:
     """Route, then fit the plan into the budgets (per-PR spend comes from the state, per-month
-    spend from the ledgers the workflow keeps)."""
+    spend from the ledgers the workflow keeps).
+
+    A command's plan (``steer`` from a command) is not fitted: budgets must not undo what a
+    person asked for, so the command's gate refuses instead when the estimate does not fit.
+    """
+    steer = steer or Steer(skipped=state.skipped)
     plan = route(loaded.policy, changes, pr, prices=loaded.prices, policy_name=loaded.source,
-                 push=push)  # fmt: skip
+                 push=push, steer=steer)  # fmt: skip
+    if steer.by:
+        return plan
     spent = Spent(run_usd=Decimal(0), pr_usd=state.cost_usd, month_usd=month_usd)
     return apply_budget(plan, loaded.policy, spent, loaded.prices)
 
@@ -197,6 +211,7 @@ def publish(
     state: State,
     owned: _Ownership,
     gate: _GateInputs,
+    audit: Callable[[State, RunSummary], State] | None = None,
 ) -> tuple[RunSummary, State, tuple[str, ...], GateDecision | None]:
     """Post the review (deduplicated) and edit the sticky summary in place, merged into the
     state as it is on the PR when it is written. GitHub refusals come back as problem lines.
@@ -225,6 +240,9 @@ def publish(
                          published=remembered(review, results), reviewed=refused is None,
                          count_run=not owned.counted,
                          lifetime=Lifetime(summary.looked_at, owned.ran))  # fmt: skip
+        if audit is not None:
+            new = audit(new, done)
+        done = replace(done, commands=audit_lines(new.commands))
         new = replace(new, last_run=snapshot_summary(done))
         if decision is not None:
             new = replace(new, gate=gate_state(decision))
@@ -269,11 +287,18 @@ def run_pull_request(
     logs: tuple[FailureLog, ...] = (),
     state: State | None = None,
     loaded: LoadedPolicy | None = None,
+    steer: Steer | None = None,
+    command_gate: Gate | None = None,
+    audit: Callable[[State, RunSummary], State] | None = None,
 ) -> PullRequestRun:
     """Everything for one PR event, after finishing batches earlier runs left pending.
 
     ``wait_seconds`` in the summary is the time (on the services' clock) the run spent in
     the executor: waiting for the models, and for batches up to the policy's budget.
+
+    A command's run passes ``steer`` (what it changes), ``command_gate`` (a refusal before
+    anything is spent) and ``audit`` (records the command in the state it writes); the jobs it does
+    not run keep their last results in the summary.
     """
     assert pr.number is not None
     number = pr.number
@@ -285,16 +310,22 @@ def run_pull_request(
     # Collected jobs are merged into this run's summary: their cost is counted once, here.
     state = replace(started, pending=())
     looked, pr = _changes(services, pr, state, loaded)
-    plan = plan_for(loaded, looked.changes, pr, state, month_usd(services, loaded),
-                    push=looked.push)  # fmt: skip
+    month = month_usd(services, loaded)
+    plan = plan_for(loaded, looked.changes, pr, state, month, push=looked.push, steer=steer)
+    refusal = command_gate(plan, state, month) if command_gate is not None else None
+    if refusal is not None:
+        empty = RunSummary(plan=plan, jobs=(), run_id=settings.run_id, head_sha=pr.head_sha)
+        return PullRequestRun(empty, RunOutcome(jobs=()), started, refused=refusal)
     inputs = _inputs(services, loaded, looked, pr, settings=settings, logs=logs)
     dry = settings.dry_run or settings.publish_dir is not None
     recorder = None if dry else SubmissionRecorder(
         services, number, plan, settings.run_id, pr.head_sha, dict(unbuildable(plan, inputs)))  # fmt: skip
     outcome, unbuilt = execute(services, loaded, plan, inputs, settings, on_submitted=recorder)
+    prior = collected.runs if collected else ()
+    if steer is not None:
+        prior = (*_last_results(started, steer), *prior)
     summary = RunSummary(
-        plan=plan, jobs=_merge_prior(job_runs(plan, outcome, unbuilt),
-                                     collected.runs if collected else ()),
+        plan=plan, jobs=_merge_prior(job_runs(plan, outcome, unbuilt), prior),
         run_id=settings.run_id, head_sha=pr.head_sha, incremental_since=looked.since,
         wait_seconds=services.clock.now() - clock_at,
         pending_batches=(*(batch_key(p) for p in kept), *(batch_key(p) for p in outcome.pending)),
@@ -311,18 +342,33 @@ def run_pull_request(
     lines = line_texts((looked.push.whole if looked.push else looked.changes).files)
     gate = _GateInputs(loaded, frozenset(f.path for f in looked.changes.files), lines)
     summary, new_state, problems, decision = publish(
-        services, pr, summary, outcome, state=started, owned=owned, gate=gate)  # fmt: skip
+        services, pr, summary, outcome, state=started, owned=owned, gate=gate,
+        audit=audit)  # fmt: skip
     repo_uri = f"{settings.server_url}/{pr.repo}" if pr.repo else None
     sarif = sarif_for(decision, loaded.policy.gate.sarif_jobs, results_of(outcome),
                       head_sha=pr.head_sha or "", lines=lines, repo_uri=repo_uri)  # fmt: skip
     return PullRequestRun(summary, outcome, new_state, problems, sarif)
 
 
+def _last_results(state: State, steer: Steer) -> tuple[JobRun, ...]:
+    """The last run's results of the jobs a command does not run or skip (kept on show)."""
+    if state.last_run is None:
+        return ()
+    try:
+        last = restore_summary(state.last_run)
+    except ValueError:
+        return ()
+    # Without their records: they are in the ledger and the PR's cost already.
+    return tuple(replace(j, records=(), earlier=True) for j in last.jobs
+                 if j.status != "skipped" and j.plan.job not in steer.skipped)  # fmt: skip
+
+
 def _ran(summary: RunSummary, looked: Looked) -> dict[str, int]:
     """The jobs this run ran (or submitted), with the PR's changed lines at this head."""
     whole = looked.push.whole if looked.push else looked.changes
     lines = whole.signals.changed_lines
-    return {j.plan.job: lines for j in summary.jobs if j.status in ("ok", "pending")}
+    return {j.plan.job: lines for j in summary.jobs
+            if j.status in ("ok", "pending") and not j.earlier}  # fmt: skip
 
 
 def _merge_prior(runs: tuple[JobRun, ...], prior: tuple[JobRun, ...]) -> tuple[JobRun, ...]:

@@ -78,6 +78,12 @@ class RecordingPublisher:
         """Existing inline comments (recorded reviews are not re-read)."""
         return self._reader.list_review_comments(number) if self._reader else []
 
+    def reply_to_review_comment(self, number: int, comment_id: int, body: str) -> ReviewComment:
+        """Record a reply in an inline comment's thread."""
+        self.posted.append(_Posted("reply", comment_id, body))
+        return ReviewComment(id=next(self._ids), author=self._own, body=body, path="", line=None,
+                             side=None, review_id=None, in_reply_to_id=comment_id)  # fmt: skip
+
     def create_review(
         self,
         number: int,
@@ -131,7 +137,10 @@ class RecordingPublisher:
                 head, _, summary = p.body.partition("\n\n")
                 parts.append(f"## Check run {head} ({len(p.comments)} annotations)\n\n{summary}\n")
             else:
-                verb = "New comment on PR" if p.kind == "comment" else "Edit of comment"
+                verb = {
+                    "comment": "New comment on PR",
+                    "reply": "Reply in the thread of comment",
+                }.get(p.kind, "Edit of comment")
                 parts.append(f"## {verb} #{p.target}\n\n{p.body.strip()}\n")
         return "\n".join(parts) if parts else "Nothing would be posted.\n"
 

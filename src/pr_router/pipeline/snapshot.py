@@ -56,6 +56,7 @@ def _job_run(r: JobRun) -> dict[str, Any]:
         "findings": [r.findings_inline, r.findings_in_body, r.findings_duplicate],
         "error": r.error,
         "not_seen": list(r.not_seen),
+        "earlier": r.earlier,
     }
 
 
@@ -72,6 +73,7 @@ def _job_run_back(d: dict[str, Any]) -> JobRun:
         findings_duplicate=dupes,
         error=d.get("error"),
         not_seen=tuple(d.get("not_seen", [])),
+        earlier=bool(d.get("earlier", False)),
     )
 
 

@@ -38,13 +38,20 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+_CACHE_NOTE = {
+    "write": " (writes cache)",
+    "read": " (reads cache)",
+    "warm": " (reads the PR's cache if warm)",
+}
+
+
 def routing_rows(plan: Plan, why_width: int | None = None) -> list[list[str]]:
     """One row per catalogue job: running jobs first, in catalogue order."""
     rows: list[list[str]] = []
     for j in sorted(plan.jobs, key=lambda j: not j.run):
         if j.run:
             cost = format_usd(j.estimate.usd) if j.estimate else "-"
-            cache = f" ({j.cache_role}s cache)" if j.cache_role else ""
+            cache = _CACHE_NOTE.get(j.cache_role or "", "")
             rows.append([j.job, j.job_class, j.tier or "", f"{j.model}", f"{j.mode}{cache}",
                          j.effort or "", cost, _why(j)])  # fmt: skip
         else:

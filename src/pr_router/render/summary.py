@@ -56,6 +56,12 @@ _NO_COST = {
     "failed": "failed, not billed",
     "ok": "not billed",
 }
+
+
+def _no_cost(job: JobRun) -> str:
+    return "billed in an earlier run" if job.earlier else _NO_COST[job.status]
+
+
 _MAX_INLINE_FILES = 10  # more unseen files than this go into a collapsible list
 _DASH = "–"
 
@@ -226,7 +232,7 @@ def _status_lines(summary: RunSummary) -> list[str]:
 def _cost_row(job: JobRun) -> list[str]:
     label = _ICON[job.status] + job.plan.job
     if not _billed(job):
-        return [label, _models(job), _mode(job), _DASH, _DASH, _DASH, _NO_COST[job.status],
+        return [label, _models(job), _mode(job), _DASH, _DASH, _DASH, _no_cost(job),
                 _DASH, _DASH]  # fmt: skip
     u = job.usage
     cached = format_tokens(u.cache_read)
@@ -316,7 +322,7 @@ def _section_parts(summary: RunSummary) -> list[Part]:
     for job in summary.jobs:
         if job.section is None:
             continue
-        cost = format_usd(job.cost_usd) if _billed(job) else _NO_COST[job.status]
+        cost = format_usd(job.cost_usd) if _billed(job) else _no_cost(job)
         label = f"{job.section.title} · {job.plan.job} · {_models(job)} · {cost}"
         parts.append(details(html.escape(one_line(label, 300)), job.section.markdown))
     return parts
@@ -350,6 +356,9 @@ def _fixed(text: str) -> Part:
     return Part(defuse(text))
 
 
+_MAX_COMMAND_LINES = 20  # the newest commands; the ledger keeps every one
+
+
 def summary_markdown(summary: RunSummary, *, limit: int = BODY_LIMIT) -> str:
     """The sticky summary comment's visible body (no marker, no state block)."""
     if limit < 2_000:
@@ -378,6 +387,10 @@ def summary_markdown(summary: RunSummary, *, limit: int = BODY_LIMIT) -> str:
         )
     )
     parts += _unseen_parts(summary)
+    if summary.commands:
+        shown = summary.commands[-_MAX_COMMAND_LINES:]
+        parts.append(details(f"Commands on this PR ({len(summary.commands)})",
+                             "\n".join(f"- {line}" for line in shown)))  # fmt: skip
     return fit(parts, limit)
 
 
@@ -397,7 +410,7 @@ def job_line(job: JobRun, summary: RunSummary) -> str:
         return f"{name}: pending{f' in batch {ids}' if ids else ''}; a later run or `collect` will post it"
     if not _billed(job):
         suffix = f": {one_line(job.error, 200)}" if job.error else ""
-        return f"{name}: {_NO_COST[job.status]}{suffix}"
+        return f"{name}: {_no_cost(job)}{suffix}"
     u = job.usage
     written = f", {format_tokens(u.cache_write)} written to cache" if u.cache_write else ""
     line = (

@@ -229,6 +229,8 @@ def _savings(runs: Sequence[LedgerRecord]) -> Savings:
 def _acceptance(runs: Sequence[LedgerRecord]) -> tuple[Acceptance, ...]:
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in runs:
+        if r.rejected_tier is not None:  # a command re-ran the job: its last answer was rejected
+            counts[(r.job, r.rejected_tier, r.job_class)][1] += 1
         if r.status != "ok":
             continue
         slot = {"accepted": 0, "rejected": 1}.get(r.outcome or "unknown", 2)
