@@ -59,6 +59,7 @@ class SetupFigures:
     estimate_usd: Decimal = Decimal(0)  # what `plan` estimated for the same runs
     above_floor: dict[str, Decimal] | None = None  # the floor's only: default minus floor
     above_floor_prs: dict[str, int] | None = None
+    diffs_rebuilt: dict[str, list[str]] = field(default_factory=dict)  # PR -> jobs that ran
 
     @property
     def total(self) -> Decimal:
@@ -92,6 +93,9 @@ class SetupFigures:
             "pending_after_collect": self.pending_left, "errors": self.errors,
             "prs": len(costs), "corpus": corpus,
         }  # fmt: skip
+        # PRs whose diff GitHub refuses (over 300 files or 20,000 lines), rebuilt from the
+        # files list, with the jobs that produced a result on them
+        out["diffs_rebuilt"] = dict(sorted(self.diffs_rebuilt.items()))
         out["reasoning_usd"] = usd(self.reasoning_usd)
         out["critical_output_usd"] = usd(self.critical_output_usd)
         without = _share_d(self.total - self.reasoning_usd, single - single_reasoning)
@@ -140,6 +144,8 @@ def _add_run(fig: SetupFigures, run: CaseRun) -> None:
         fig.errors.append(f"{run.case}: {run.error}")
         return
     records = run.ledger()
+    if run.diff_rebuilt:
+        fig.diffs_rebuilt[run.case] = sorted({r.job for r in records if r.status == "ok"})
     fig.per_pr[run.case] = run.cost()
     fig.pending_left += run.pending_left
     fig.estimate_usd += Decimal(run.estimate_usd)

@@ -74,6 +74,7 @@ class CaseRun:
     pending_left: int = 0
     warnings: tuple[str, ...] = ()  # what the pipeline logged at warning level and above
     error: str | None = None
+    diff_rebuilt: bool = False  # GitHub refused the diff (too large): rebuilt from its files
 
     def ledger(self) -> list[LedgerRecord]:
         """The records as ``LedgerRecord`` objects."""
@@ -131,14 +132,16 @@ def seed_github(setup: Setup, case: Case, event: dict[str, Any]) -> GitHubState:
     return state
 
 
-def _pipeline(setup: Setup, case: Case, log: CallLog, lengths: dict[str, int]) -> tuple[list[LedgerRecord], Plan | None]:  # fmt: skip
-    """``pr-router run`` on the opened PR, then ``pr-router collect`` an hour later."""
+def _pipeline(setup: Setup, case: Case, log: CallLog, lengths: dict[str, int]) -> tuple[list[LedgerRecord], Plan | None, bool]:  # fmt: skip
+    """``pr-router run`` on the opened PR, then ``pr-router collect`` an hour later; and
+    whether GitHub refused the diff as too large (the run rebuilt it from the files list)."""
     event = pr_event(case)
     clock = FakeClock()
+    github = seed_github(setup, case, event)
     with (
         tempfile.TemporaryDirectory() as tmp,
         Emulator(scenario=scenario_for(lengths, log), clock=clock,
-                 mounts={"/github": GitHubEmulator(seed_github(setup, case, event))}) as emu,
+                 mounts={"/github": GitHubEmulator(github)}) as emu,
     ):  # fmt: skip
         folder = Path(tmp)
         (folder / "event.json").write_text(json.dumps(event), encoding="utf-8")
@@ -151,7 +154,8 @@ def _pipeline(setup: Setup, case: Case, log: CallLog, lengths: dict[str, int]) -
         ledger = folder / "ledger.jsonl"
         records = list(read_ledger(ledger)) if ledger.exists() else []
     plan = first.summaries[0].plan if first.summaries else None
-    return dedupe(records), plan
+    rebuilt = any(c.status == 406 for c in github.calls_to("pulls/get"))
+    return dedupe(records), plan, rebuilt
 
 
 def run_case(setup: Setup, case: Case, lengths: Lengths | None = None) -> CaseRun:
@@ -167,7 +171,7 @@ def run_case(setup: Setup, case: Case, lengths: Lengths | None = None) -> CaseRu
     logger.addHandler(caught)
     logger.propagate = False
     try:
-        records, plan = _pipeline(setup, case, log, lengths_by_job)
+        records, plan, rebuilt = _pipeline(setup, case, log, lengths_by_job)
     except Exception as exc:  # a benchmark reports a broken case instead of dying on it
         return replace(base, error=f"{type(exc).__name__}: {exc}")
     finally:
@@ -184,6 +188,7 @@ def run_case(setup: Setup, case: Case, lengths: Lengths | None = None) -> CaseRu
         pending_left=len({r.job for r in records if r.status == "pending"} - settled),
         warnings=tuple(caught.messages),
         error=None if plan else "the run produced no summary",
+        diff_rebuilt=rebuilt,
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from _canned import Lengths, answer, job_of
-from _emulated import CaseRun
+from _emulated import Case, CaseRun
 from _floor import floor_of
 from _setups import SETUP_NAMES
 from pr_router.emulator import Call
@@ -148,3 +148,31 @@ def test_cost_benchmark_on_two_diffs() -> None:
     parts = sum(floor["default_above_floor_usd"].values())
     assert parts == pytest.approx(default["total_usd"] - floor["total_usd"], abs=1e-5)
     assert doc["single-frontier"]["share_of_single_frontier"] == 1.0
+
+
+# The corpus's two largest PRs: GitHub refuses both diffs (lines, then files).
+LARGEST = {
+    "git__bf5ce434db62.diff": ["describe"],  # one translation file: no code to review
+    "webhooks__e3e60cb5336a.diff": ["changelog", "describe", "docs", "review", "security"],
+}
+
+
+@pytest.mark.slow
+def test_the_two_largest_prs_go_through_the_files_list() -> None:
+    from _emulated import run_case
+    from _setups import setups
+    from cost import real_diffs_dir
+    from pr_router.emulator.github_files import file_rows, too_large_body
+
+    folder = real_diffs_dir()
+    if folder is None or not all((folder / name).is_file() for name in LARGEST):
+        pytest.skip("the shared real-diff corpus is absent")
+    (default,) = [s for s in setups() if s.name == "default"]
+    for name, jobs in LARGEST.items():
+        diff = (folder / name).read_bytes()
+        assert too_large_body(file_rows(diff)) is not None, name
+        case = Case(name, 1, diff, name)
+        run = run_case(default, case)
+        assert run.error is None, run.error
+        assert run.diff_rebuilt, name
+        assert sorted({r.job for r in run.ledger() if r.status == "ok"}) == jobs

@@ -117,14 +117,14 @@ def test_pull_diff_is_bytes_with_the_diff_media_type(
 ) -> None:
     diff = b"diff --git a/x b/x\n+caf\xe9 \xff not utf-8\n"
     mock.get(_url("/pulls/1347"), body=diff, content_type="application/vnd.github.v3.diff")
-    assert client.pull_diff(1347) == diff
+    assert client.pull_diff(1347).data == diff
     assert _sent(mock).headers["Accept"] == "application/vnd.github.v3.diff"
     assert _sent(mock).headers["Authorization"] == "Bearer ghp_test"
 
 
 def test_compare_diff(mock: responses.RequestsMock, client: GitHubClient) -> None:
     mock.get(_url("/compare/aaa...bbb"), body=b"diff --git a/y b/y\n")
-    assert client.compare_diff("aaa", "bbb") == b"diff --git a/y b/y\n"
+    assert client.compare_diff("aaa", "bbb").data == b"diff --git a/y b/y\n"
     assert _sent(mock).headers["Accept"] == "application/vnd.github.v3.diff"
 
 
@@ -353,7 +353,7 @@ def test_enterprise_base_url(mock: responses.RequestsMock) -> None:
     )
     mock.get(f"{base}/repos/{REPO}/pulls/1347", body=b"diff")
     assert client.pull(1347).number == 1347
-    assert client.pull_diff(1347) == b"diff"
+    assert client.pull_diff(1347).data == b"diff"
     for call in mock.calls:
         assert "/api/v3/repos/" in (call.request.url or "")
         check_request(call.request, base_path="/api/v3")

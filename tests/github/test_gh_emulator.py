@@ -31,7 +31,7 @@ def test_every_client_method_against_the_emulator(emulated: Emulated) -> None:
         "master",
         False,
     )
-    assert c.pull_diff(n) == DIFF
+    assert c.pull_diff(n).data == DIFF
     assert c.commit_messages(n) == ["Add subprocess import", "Read y from input"]
     assert c.file_at(".github/pr-router.yml", pull.base_sha) == b"version: 1\n"  # sha or branch
     assert c.file_at("CHANGELOG.md", "master") == b"# Changelog\n"
@@ -70,7 +70,7 @@ def test_every_client_method_against_the_emulator(emulated: Emulated) -> None:
 
 def test_compare_diff(emulated: Emulated) -> None:
     emulated.state.compares[("aaa", "bbb")] = b"diff --git a/z b/z\n"
-    assert emulated.client.compare_diff("aaa", "bbb") == b"diff --git a/z b/z\n"
+    assert emulated.client.compare_diff("aaa", "bbb").data == b"diff --git a/z b/z\n"
     with pytest.raises(GitHubError) as info:
         emulated.client.compare_diff("aaa", "ccc")
     assert info.value.status == 404

@@ -55,7 +55,7 @@ def _from_github(args: argparse.Namespace) -> tuple[Any, bytes, str, Any]:
     github = GitHubClient.from_env(os.environ)
     path = args.policy or os.environ.get("PR_ROUTER_POLICY") or ".github/pr-router.yml"
     loaded = policy_from_base(github, path, event.pr.base_sha)
-    return loaded, github.pull_diff(event.pr.number), f"PR #{event.pr.number}", event.pr
+    return loaded, github.pull_diff(event.pr.number).data, f"PR #{event.pr.number}", event.pr
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,7 +3,8 @@
 Mounted at ``/github`` on the emulator server, so a client whose ``GITHUB_API_URL`` is
 ``http://127.0.0.1:PORT/github`` talks to it exactly as to api.github.com. It answers like
 GitHub where pr-router's correctness depends on it: bodies shaped per GitHub's OpenAPI
-description, pagination with ``Link`` headers, diffs by media type, 302 for job logs,
+description, pagination with ``Link`` headers, diffs by media type (refused over GitHub's
+limits, see ``github_files``), the files lists, 302 for job logs,
 ``GET /user`` refused for app tokens, and 422 for an inline comment whose line is not in
 the diff. ``GitHubState.fail(operation, kind)`` injects 403/404/422/secondary-rate-limit/500.
 """
@@ -12,11 +13,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pr_router.emulator import github_checks
+from pr_router.emulator.github_files import (
+    COMPARE_FILES_MAX,
+    PULL_FILES_MAX,
+    EmuFile,
+    file_rows,
+    serve_rows,
+    too_large_body,
+)
 from pr_router.emulator.http import Request, Response, json_response
 from pr_router.github import shapes
 from pr_router.github.emulated import (
@@ -165,11 +174,24 @@ class GitHubEmulator:
         pull = self._pull_or_404(ctx)
         if pull is None:
             return _error(404, "Not Found")
+        rows = file_rows(pull.diff)
         if "diff" in ctx.request.headers.get("accept", ""):
-            return Response(
-                200, pull.diff, {"content-type": "application/vnd.github.v3.diff; charset=utf-8"}
-            )
-        return json_response(shapes.pull_request(pull, ctx.api, ctx.web))
+            return _diff_response(pull.diff, rows)
+        out = shapes.pull_request(pull, ctx.api, ctx.web)
+        out.update(
+            changed_files=len(rows),
+            additions=sum(r.additions for r in rows),
+            deletions=sum(r.deletions for r in rows),
+        )
+        return json_response(out)
+
+    def _list_files(self, ctx: _Ctx) -> Response:
+        pull = self._pull_or_404(ctx)
+        if pull is None:
+            return _error(404, "Not Found")
+        rows = file_rows(pull.diff)[:PULL_FILES_MAX]
+        return _paged(ctx, list(rows), serve=lambda chunk: serve_rows(
+            chunk, self.state.repo, pull.head_sha, ctx.api, ctx.web))  # fmt: skip
 
     def _list_pulls(self, ctx: _Ctx) -> Response:
         want = (ctx.request.query.get("state") or ["open"])[0]
@@ -192,11 +214,12 @@ class GitHubEmulator:
         diff = self.state.compare_diff(base, head)
         if diff is None:
             return _error(404, "Not Found")
+        rows = file_rows(diff)
         if "diff" in ctx.request.headers.get("accept", ""):
-            return Response(
-                200, diff, {"content-type": "application/vnd.github.v3.diff; charset=utf-8"}
-            )
-        return _error(406, "Only the diff media type is emulated for compare")
+            return _diff_response(diff, rows)
+        files = serve_rows(rows[:COMPARE_FILES_MAX], self.state.repo, head, ctx.api, ctx.web)
+        answer = shapes.comparison(self.state.repo, base, head, ctx.api, ctx.web)
+        return json_response(answer | {"files": files})
 
     # comments ------------------------------------------------------------------------------
 
@@ -438,12 +461,29 @@ def _body_field(request: Request) -> str | Response:
     return body
 
 
-def _paged(ctx: _Ctx, items: list[dict[str, Any]], *, key: str | None = None) -> Response:
-    """One page of ``items`` with GitHub's ``Link`` header (per_page, page)."""
+def _diff_response(diff: bytes, rows: Sequence[EmuFile]) -> Response:
+    """The diff media type, or GitHub's 406 when the diff is over its limits."""
+    refused = too_large_body(rows)
+    if refused is not None:
+        return json_response(refused, 406)
+    return Response(200, diff, {"content-type": "application/vnd.github.v3.diff; charset=utf-8"})
+
+
+def _paged(
+    ctx: _Ctx,
+    items: Sequence[Any],
+    *,
+    key: str | None = None,
+    serve: Callable[[Sequence[Any]], list[Any]] | None = None,
+) -> Response:
+    """One page of ``items`` with GitHub's ``Link`` header (per_page, page); ``serve``
+    turns the page's items into what is sent."""
     query = ctx.request.query
     per_page = max(1, min(100, int((query.get("per_page") or ["30"])[0])))
     page = max(1, int((query.get("page") or ["1"])[0]))
-    chunk = items[(page - 1) * per_page : page * per_page]
+    chunk: Sequence[Any] = items[(page - 1) * per_page : page * per_page]
+    if serve is not None:
+        chunk = serve(chunk)
     headers: dict[str, str] = {}
     last = max(1, -(-len(items) // per_page))
     base = f"{ctx.api}{ctx.request.path}"
@@ -456,7 +496,7 @@ def _paged(ctx: _Ctx, items: list[dict[str, Any]], *, key: str | None = None) ->
         links.append(f'<{base}?per_page={per_page}&page={last}{keep}>; rel="last"')
     if links:
         headers["link"] = ", ".join(links)
-    payload: Any = {"total_count": len(items), key: chunk} if key else chunk
+    payload: Any = {"total_count": len(items), key: list(chunk)} if key else list(chunk)
     return json_response(payload, 200, headers)
 
 
@@ -493,6 +533,7 @@ _ROUTES: list[_Route] = [
     _route(
         "GET", f"{_R}/pulls/{{number}}/commits", "pulls/list-commits", GitHubEmulator._list_commits
     ),
+    _route("GET", f"{_R}/pulls/{{number}}/files", "pulls/list-files", GitHubEmulator._list_files),
     _route(
         "GET", f"{_R}/pulls/{{number}}/reviews", "pulls/list-reviews", GitHubEmulator._list_reviews
     ),

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import quote
 
 from github.CheckRun import CheckRun
+from github.File import File
+from github.GithubException import GithubException
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.MainClass import Github
@@ -22,6 +24,15 @@ from github.Repository import Repository
 
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, UsageError
+from pr_router.github.large_diff import (
+    COMPARE_FILES_MAX,
+    PULL_FILES_MAX,
+    FetchedDiff,
+    FileRow,
+    is_too_large,
+    rebuild,
+    suspect_rows,
+)
 from pr_router.github.models import (
     CheckRunRef,
     Comment,
@@ -48,6 +59,8 @@ __all__ = ["ACTIONS_BOT", "GitHubClient"]
 # The identity behind the Actions GITHUB_TOKEN, which cannot read GET /user.
 ACTIONS_BOT = "github-actions[bot]"
 DIFF = "application/vnd.github.v3.diff"
+JSON = "application/vnd.github+json"
+_MAX_RECOVER = 100  # files asked for again one by one when a page left their patch out
 _FAILED = ("failure", "timed_out")
 
 _PR_READ = "pull-requests: read"
@@ -178,20 +191,54 @@ class GitHubClient:
         ):
             return [_pr_context(p, self.repo_name) for p in self._repo.get_pulls(state="open")]
 
-    def pull_diff(self, number: int) -> bytes:
-        """The PR's unified diff, as bytes."""
+    def pull_diff(self, number: int) -> FetchedDiff:
+        """The PR's unified diff; rebuilt from its files list when GitHub finds it too large."""
         with self._calling(
             _op(f"read the diff of PR #{number}", _PR_READ, f"pull request #{number}")
         ):
-            return self._raw.get(f"/repos/{self.repo_name}/pulls/{number}", accept=DIFF).content
+            url = f"/repos/{self.repo_name}/pulls/{number}"
+            diff = self._diff_or_none(url)
+            if diff is not None:
+                return FetchedDiff(diff)
+            pull = self._pull(number)
+            rows = self._recover([_row(f) for f in pull.get_files()], f"{url}/files")
+            data, unseen = rebuild(rows)
+            return FetchedDiff(data, rebuilt=True, unseen=unseen, listed=len(rows),
+                               total=pull.changed_files, cap=PULL_FILES_MAX)  # fmt: skip
 
-    def compare_diff(self, base: str, head: str) -> bytes:
-        """The diff between two commits (for incremental review), as bytes."""
+    def compare_diff(self, base: str, head: str) -> FetchedDiff:
+        """The diff between two commits (for incremental review); from the compare endpoint's
+        files list when GitHub finds it too large."""
         op = _op(f"compare {base[:12]}...{head[:12]}", "contents: read", "commit to compare")
         with self._calling(op):
-            return self._raw.get(
-                f"/repos/{self.repo_name}/compare/{base}...{head}", accept=DIFF
-            ).content
+            url = f"/repos/{self.repo_name}/compare/{base}...{head}"
+            diff = self._diff_or_none(url)
+            if diff is not None:
+                return FetchedDiff(diff)
+            answer = self._raw.get(url, accept=JSON).json()
+            rows = [FileRow.from_json(f) for f in answer.get("files") or []]
+            data, unseen = rebuild(rows)
+            return FetchedDiff(data, rebuilt=True, unseen=unseen, listed=len(rows),
+                               cap=COMPARE_FILES_MAX)  # fmt: skip
+
+    def _diff_or_none(self, url: str) -> bytes | None:
+        """The diff media type of ``url``; None when GitHub answers that it is too large."""
+        try:
+            return self._raw.get(url, accept=DIFF).content
+        except GithubException as exc:
+            if is_too_large(exc.status, exc.data):
+                return None
+            raise
+
+    def _recover(self, rows: list[FileRow], files_url: str) -> list[FileRow]:
+        """Ask again, one file per page, for rows that came back without patch or counts:
+        GitHub serves them in full on a smaller page unless they are binary."""
+        out = list(rows)
+        for i in suspect_rows(rows)[:_MAX_RECOVER]:
+            page = self._raw.get(f"{files_url}?per_page=1&page={i + 1}", accept=JSON).json()
+            if page and page[0].get("filename") == rows[i].filename:
+                out[i] = FileRow.from_json(page[0])
+        return out
 
     def commit_messages(self, number: int) -> list[str]:
         """The messages of the PR's commits, oldest first."""
@@ -388,6 +435,17 @@ class GitHubClient:
 
 def _login(user: Any) -> str | None:
     return user.login if user is not None else None
+
+
+def _row(f: File) -> FileRow:
+    return FileRow(
+        filename=f.filename,
+        status=f.status,
+        additions=f.additions or 0,
+        deletions=f.deletions or 0,
+        patch=f.patch,
+        previous_filename=f.previous_filename,
+    )
 
 
 def _pr_context(pull: PullRequest, repo: str) -> PRContext:

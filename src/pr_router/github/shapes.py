@@ -16,6 +16,7 @@ __all__ = [
     "authenticated_user",
     "collaborator_permission",
     "commit",
+    "comparison",
     "content_file",
     "issue_comment",
     "job",
@@ -470,6 +471,27 @@ def job(j: Any, run: Any, repo: str, api: str, web: str) -> JSON:
         "runner_name": "emulated",
         "runner_group_id": 1,
         "runner_group_name": "Default",
+    }
+
+
+def comparison(repo: str, base: str, head: str, api: str, web: str) -> JSON:
+    """A commit-comparison of ``base...head`` (without ``files``: the caller adds them)."""
+    url = f"{api}/repos/{repo}/compare/{base}...{head}"
+    html = f"{web}/{repo}/compare/{base}...{head}"
+    base_commit = commit(base, "base", "octocat", repo, api=api, web=web)
+    return {
+        "url": url,
+        "html_url": html,
+        "permalink_url": html,
+        "diff_url": f"{html}.diff",
+        "patch_url": f"{html}.patch",
+        "base_commit": base_commit,
+        "merge_base_commit": base_commit,
+        "status": "ahead",
+        "ahead_by": 1,
+        "behind_by": 0,
+        "total_commits": 1,
+        "commits": [commit(head, "head", "octocat", repo, api=api, web=web)],
     }
 
 

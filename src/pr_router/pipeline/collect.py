@@ -88,7 +88,7 @@ def collect_pending(
     if not pending:
         return None
     assert pr.number is not None
-    diff = services.github.pull_diff(pr.number)
+    diff = services.github.pull_diff(pr.number).data
     changes = analyze(diff, source=f"PR #{pr.number} diff", ignore=loaded.policy.ignore)
     inputs = JobInputs(changes, pr, loaded.policy, run_tag=f"c{settings.run_id}")
     plans = _stand_in_plans(loaded, pending)

@@ -212,7 +212,7 @@ def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO
     assert event.pr is not None
     assert event.pr.number is not None
     loaded = policy_from_base(services.github, settings.policy_path, event.pr.base_sha)
-    changes = analyze(services.github.pull_diff(event.pr.number), ignore=loaded.policy.ignore)
+    changes = analyze(services.github.pull_diff(event.pr.number).data, ignore=loaded.policy.ignore)
     plan = route(loaded.policy, changes, event.pr, prices=loaded.prices, policy_name=loaded.source)
     why = "; ".join(services.missing_providers.values()) or "no model provider configured"
     note = (f"pr-router ran in plan-only mode: {why}. Fork PRs get no secrets; "

@@ -312,6 +312,7 @@ def run_pull_request(
     looked, pr = _changes(services, pr, state, loaded)
     month = month_usd(services, loaded)
     plan = plan_for(loaded, looked.changes, pr, state, month, push=looked.push, steer=steer)
+    plan = replace(plan, notices=(*plan.notices, *looked.unseen))
     refusal = command_gate(plan, state, month) if command_gate is not None else None
     if refusal is not None:
         empty = RunSummary(plan=plan, jobs=(), run_id=settings.run_id, head_sha=pr.head_sha)

@@ -38,6 +38,7 @@ class Looked:
     since: str | None  # the last reviewed head the findings jobs' diff starts from
     what: str  # for the lifetime table: "whole PR", "changes since abc1234", ...
     note: str | None = None  # for the summary: what was left out, or why the whole PR
+    unseen: tuple[str, ...] = ()  # for the summary: files GitHub did not serve, and why
 
 
 def changes_of(diff: bytes, *, source: str, ignore: Sequence[str] = ()) -> ChangeSet:
@@ -60,24 +61,30 @@ def looked_at(github: GitHubClient, pr: PRContext, since: str | None, policy: Po
     """The whole PR, or on a later push what changed since ``since`` (see module)."""
     assert pr.number is not None
     source = f"PR #{pr.number} diff"
-    whole_diff = github.pull_diff(pr.number)
+    fetched = github.pull_diff(pr.number)
+    whole_diff, unseen = fetched.data, fetched.notices()
     whole = analyze(whole_diff, source=source, ignore=policy.ignore)
     if pr.action != "synchronize" or not since or not pr.head_sha or since == pr.head_sha:
-        return Looked(whole, None, None, "whole PR")
+        return Looked(whole, None, None, "whole PR", unseen=unseen)
     try:
-        old = github.compare_diff(pr.base_sha or pr.base_ref or "HEAD", since)
+        before = github.compare_diff(pr.base_sha or pr.base_ref or "HEAD", since)
     except PrRouterError as exc:  # a force-push can make the old head unreachable
         log.warning("incremental diff unavailable (%s); reviewing the whole PR", exc)
         why = f"the last reviewed head {since[:7]} could not be compared ({exc})"
-        return Looked(whole, None, None, "whole PR", f"Reviewed the whole PR: {why}.")
+        return Looked(whole, None, None, "whole PR", f"Reviewed the whole PR: {why}.", unseen)
+    if before.rebuilt and before.unseen:
+        # files missing from the old diff count as changed since: seen again, never skipped
+        unseen += (f"the diff at {since[:7]} was rebuilt from GitHub's files list too: "
+                   f"{len(before.unseen)} file(s) it lacked are treated as changed since",)  # fmt: skip
+    old = before.data
     inter = interdiff(old, whole_diff)
     push = PushFacts(since, whole, dict(ran_lines), inter.describe())
     if _reviews_whole(policy):
-        return Looked(whole, push, None, "whole PR (policy)")
+        return Looked(whole, push, None, "whole PR (policy)", unseen=unseen)
     changes = changes_of(inter.diff, source=source, ignore=policy.ignore)
     paths = {h.path for h in changes.signals.sensitive_hits}
     if paths and _sensitive_context(policy):
         context = with_whole_files(inter.diff, whole_diff, paths)
         changes = analyze(context, source=source, ignore=policy.ignore)
     what = f"changes since {since[:7]}" if changes.files else "nothing new"
-    return Looked(changes, push, since, what, f"Since {since[:7]}: {inter.describe()}.")
+    return Looked(changes, push, since, what, f"Since {since[:7]}: {inter.describe()}.", unseen)
