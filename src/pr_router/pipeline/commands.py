@@ -257,7 +257,7 @@ def _execute(parsed: ParsedComment, asked: _Asked, settings: Settings,
     pr, loaded = asked.pr, asked.loaded
     assert pr.number is not None
     state = read_state(services, pr.number)
-    changes = analyze(services.github.pull_diff(pr.number), ignore=loaded.policy.ignore)
+    changes = analyze(services.github.pull_diff(pr.number).data, ignore=loaded.policy.ignore)
     plan = plan_for(loaded, changes, pr, state)
     tiers = {j.job: j.tier for j in plan.jobs if j.tier is not None}
     orders = [order_for(c, loaded.policy, by=f"@{asked.login}", tiers=tiers,
