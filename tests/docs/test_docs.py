@@ -333,3 +333,27 @@ def test_every_documented_pr_router_variable_exists() -> None:
     for page in _pages():
         named = set(re.findall(r"PR_ROUTER_[A-Z_]+", page.text))
         assert named <= known, f"{_rel(page.path)}: unknown variables {sorted(named - known)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/limits.md: every test it names exists
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_test_named_in_the_limits_table_exists() -> None:
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text))
+    assert len(cited) >= 30, "the limits table names the tests that show each row"
+    missing = [
+        f"{path}::{name}"
+        for path, name in sorted(cited)
+        if not (ROOT / path).is_file()
+        or not re.search(rf"^def {name}\(", (ROOT / path).read_text(encoding="utf-8"), re.M)
+    ]
+    assert missing == []
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    for row in rows:
+        if row.startswith("| Limit or behaviour"):
+            continue
+        assert "](http" in row, f"a row without a public source: {row[:60]}"
+        assert "tests/" in row, f"a row without a test: {row[:60]}"

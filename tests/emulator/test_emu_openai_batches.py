@@ -248,3 +248,17 @@ def test_create_validation_and_list(emu: Emulator, gpt: openai.OpenAI) -> None:
     assert [b.id for b in page.data] == [ids[2], ids[1]]
     assert page.has_more is True
     assert [b.id for b in gpt.batches.list(limit=2)] == list(reversed(ids))
+
+
+def test_a_batch_of_more_than_50000_requests_fails(emu: Emulator, gpt: openai.OpenAI) -> None:
+    one = json.dumps(line("x")).encode()
+    content = b"\n".join(one.replace(b'"x"', f'"r{i}"'.encode()) for i in range(50_001))
+    batch = gpt.batches.create(
+        input_file_id=upload(gpt, [], raw=content), endpoint=CHAT, completion_window="24h"
+    )
+    emu.clock.advance(1)
+    failed = gpt.batches.retrieve(batch.id)
+    assert failed.status == "failed"
+    assert failed.errors is not None
+    assert failed.errors.data is not None
+    assert [e.code for e in failed.errors.data] == ["too_many_requests"]
