@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pathspec
 
 from pr_router.changes.model import ChangeSet
+from pr_router.complexity import ComplexityNote
 from pr_router.context import PRContext
 from pr_router.policy.models import Condition
 from pr_router.pushes import PushFacts
@@ -25,6 +26,11 @@ class Facts:
     changes: ChangeSet
     context: PRContext
     push: PushFacts | None = None  # a later push: ``changes`` is what it changed
+    note: ComplexityNote = field(default_factory=ComplexityNote)  # the author's note
+
+    def whole(self) -> Facts:
+        """The facts of the whole PR (on a push, what the PR changes, not just the push)."""
+        return self if self.push is None else Facts(self.push.whole, self.context, None, self.note)
 
     @cached_property
     def kinds(self) -> frozenset[str]:
@@ -161,6 +167,22 @@ def _check_size(c: Condition, f: Facts) -> list[tuple[bool, str] | None]:
     return out
 
 
+def _check_note(c: Condition, f: Facts) -> list[tuple[bool, str] | None]:
+    note = f.note
+    out: list[tuple[bool, str] | None] = []
+    if c.note_domain_any is not None:
+        domain = note.get("domain")
+        ok = domain in c.note_domain_any
+        out.append((ok, f"complexity note: domain={domain}" if domain else "no note domain"))
+    for key, level in (("scope", c.note_scope_at_least),
+                       ("ambiguity", c.note_ambiguity_at_least)):  # fmt: skip
+        if level is not None:
+            have = note.get(key)
+            why = f"complexity note: {key}={have}" if have else f"no note {key}"
+            out.append((note.at_least(key, level), why))
+    return out
+
+
 _CHECKS: tuple[Callable[[Condition, Facts], tuple[bool, str] | None], ...] = (
     _check_event,
     _check_kinds,
@@ -173,6 +195,7 @@ def evaluate(condition: Condition, facts: Facts) -> tuple[bool, list[str]]:
     """Whether ``condition`` holds, and why: what held, or the first thing that did not."""
     results = [check(condition, facts) for check in _CHECKS]
     results += _check_flags(condition, facts) + _check_size(condition, facts)
+    results += _check_note(condition, facts)
     held: list[str] = []
     for result in results:
         if result is None:

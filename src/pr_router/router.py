@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from pr_router.changes.model import ChangeSet
+from pr_router.complexity import ComplexityNote, read_note
 from pr_router.conditions import Facts, evaluate
 from pr_router.context import PRContext
 from pr_router.estimate import ContextKind, context_kind, context_tokens, instruction_tokens
@@ -63,7 +64,7 @@ def _start(job: ResolvedJob, policy: Policy, facts: Facts, steer: Steer) -> _Dec
         return d
     if steer.asked(job.name) and job.output != "failure":
         # a job a command names looks at the whole PR, whatever its trigger or push rule
-        whole = facts if facts.push is None else Facts(facts.push.whole, facts.context)
+        whole = facts if facts.push is None else facts.whole()
         if not whole.changes.files:
             return _skip(d, "no files to look at (empty diff or everything ignored)")
         return _when(d, whole, (f"asked by {steer.by or 'a command'}",), check=False)
@@ -104,7 +105,7 @@ def _skip(d: _Decision, why: str) -> _Decision:
 def _on_push(d: _Decision, facts: Facts, push: PushFacts) -> _Decision:
     """A later push: the job's push rule picks the change set and may skip it."""
     rule = d.job.on_push
-    whole = Facts(push.whole, facts.context)
+    whole = facts.whole()
     d.reasons.append(f"push rule '{rule}' ({PUSH_RULES[rule]})")
     if not push.whole.files:
         return _skip(d, "no files to look at (empty diff or everything ignored)")
@@ -188,6 +189,29 @@ def _steer(d: _Decision, steer: Steer) -> None:
         d.reasons.append("a command waits for its answer: synchronous")
 
 
+_EFFORTS: tuple[Effort, ...] = ("low", "medium", "high")
+
+
+def _noted(d: _Decision, note: ComplexityNote) -> None:
+    """The author's note raises a critical job's tier or effort; it never lowers them."""
+    if d.job.job_class != "critical" or not note.values:
+        return
+    said = f"complexity note ({note.source})"
+    tier = note.get("tier")
+    if tier is not None and TIERS.index(tier) > TIERS.index(d.tier):
+        d.tier = tier  # type: ignore[assignment]
+        d.reasons.append(f"{said}: tier {tier}")
+    elif tier is not None and tier != d.tier:
+        d.reasons.append(f"{said} asks tier={tier}: not obeyed (a note only raises routing)")
+    effort = note.get("effort") or ("high" if note.get("ambiguity") == "high" else None)
+    if effort is not None and _EFFORTS.index(effort) > _EFFORTS.index(d.effort):
+        why = f"effort={effort}" if note.get("effort") else "ambiguity=high"
+        d.effort = effort  # type: ignore[assignment]
+        d.reasons.append(f"{said}: {why}, effort {effort}")
+    elif effort is not None and effort != d.effort and note.get("effort"):
+        d.reasons.append(f"{said} asks effort={effort}: not obeyed (a note only raises routing)")
+
+
 def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Facts,
             steer: Steer) -> _Decision:  # fmt: skip
     d = _start(job, policy, facts, steer)
@@ -195,13 +219,14 @@ def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Fa
         return d
     # Routing rules and constraints look at the PR as a whole; on a push, the push rule
     # (applied above) decided what the job looks at.
-    pr = facts if facts.push is None else Facts(facts.push.whole, facts.context)
+    pr = facts if facts.push is None else facts.whole()
     for rule in rules:
         if _selects(rule, job):
             ok, why = evaluate(rule.if_, pr)
             if ok and not _apply(rule, d, why):
                 return d  # the rule skipped the job
     _steer(d, steer)
+    _noted(d, facts.note)
     _constrain(d, policy, pr)
     return d
 
@@ -292,7 +317,9 @@ def route(
     ``push``: a later push of the PR, with ``changes`` what it changed (see ``pushes``).
     ``steer``: what a PR comment command changes (see ``pr_router.steer``).
     """
-    facts = Facts(changes, context, push)
+    note = (read_note(context.body, context.labels, policy.complexity.labels)
+            if policy.complexity.enabled else ComplexityNote())  # fmt: skip
+    facts = Facts(changes, context, push, note)
     rules = rules_of(policy)
     steer = steer or Steer()
     decisions = [_decide(job, policy, rules, facts, steer) for job in resolve_jobs(policy)]
@@ -308,5 +335,9 @@ def route(
         notices.append(f"{len(changes.ignored)} file(s) ignored by policy globs")
     if context.draft and policy.drafts == "skip":
         notices.append("draft PR: nothing runs until it is ready for review")
+    if note.values:
+        notices.append(f"complexity note ({note.source}): {note.describe()}")
+    if note.problems:
+        notices.append("complexity note ignored: " + "; ".join(note.problems))
     return Plan(policy=policy_name, signals=changes.signals, jobs=jobs,
                 ignored=changes.ignored, notices=tuple(notices))  # fmt: skip

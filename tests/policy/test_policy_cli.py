@@ -37,7 +37,7 @@ def test_check_lists_every_error_one_per_line(
         f"{path}:1:10: version: expected 1, got 2",
         f"{path}:6:1: rulez: unknown key 'rulez' (did you mean 'rules'?) (hint: valid keys "
         "here: version, tiers, fallback, must_stay_frontier, jobs, builtin_rules, rules, "
-        "ignore, drafts, budgets, batch, caching, gate, runner, prices, max_context_tokens, commands)",
+        "ignore, drafts, budgets, batch, caching, gate, runner, prices, max_context_tokens, commands, complexity)",
         f"{path}:7:9: drafts: expected one of 'skip', 'run', got 'maybe'",
     ]
     assert "Traceback" not in out.out + out.err

@@ -8,6 +8,7 @@ from pr_router.talk import (
     MAX_COMMANDS,
     Command,
     CommandError,
+    accept_reason,
     command_lines,
     error_reply,
     help_text,
@@ -175,3 +176,11 @@ def test_help_lists_every_verb_and_the_jobs() -> None:
         assert f"`/pr-router {usage}" in text
     assert "write access" in text
     assert "`failure-summary`" in text
+
+
+def test_accept_reason_for_the_merge_gate() -> None:
+    assert accept_reason("/pr-router accept validated upstream") == "validated upstream"
+    assert accept_reason("Thanks!\n/pr-router accept") == ""
+    assert accept_reason("> /pr-router accept quoted") is None
+    assert accept_reason("/pr-router plan") is None
+    assert accept_reason("/pr-router accept ok\n/pr-router nope") is None  # strict: no partial

@@ -18,6 +18,7 @@ __all__ = [
     "Budgets",
     "CachingSettings",
     "CommandSettings",
+    "ComplexitySettings",
     "Condition",
     "GateSettings",
     "JobSpec",
@@ -41,6 +42,8 @@ FileKindName = Literal[
     "code", "test", "docs", "config", "ci", "dependency", "lockfile",
     "migration", "generated", "vendored", "binary", "asset",
 ]  # fmt: skip
+NoteDomain = Literal["general", "docs", "ui", "api", "data", "infra", "security"]
+NoteScope = Literal["local", "module", "cross-module", "cross-service"]
 JobName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 PositiveUSD = Annotated[Decimal, Field(ge=0, le=Decimal(1_000_000), decimal_places=6)]
 
@@ -116,6 +119,17 @@ class Condition(_Strict):
     )
     max_changed_lines: int | None = Field(
         default=None, ge=0, le=10_000_000, description="At most this many changed lines."
+    )
+    note_domain_any: list[NoteDomain] | None = Field(
+        default=None, description="The author's complexity note names one of these domains."
+    )
+    note_scope_at_least: NoteScope | None = Field(
+        default=None,
+        description="The note's scope is at least this (local < module < cross-module < "
+        "cross-service).",
+    )
+    note_ambiguity_at_least: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="The note's ambiguity is at least this."
     )
     any: list[Condition] | None = Field(
         default=None, description="At least one of these conditions holds."
@@ -311,6 +325,29 @@ class RunnerSettings(_Strict):
     )
 
 
+class ComplexitySettings(_Strict):
+    """The PR author's complexity note (`pr-router: domain=... scope=... ambiguity=...`)."""
+
+    enabled: bool = Field(
+        default=True, description="Read the note line in the PR description and the labels."
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels that stand for note pairs, e.g. `risky: ambiguity=high`.",
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _pairs(cls, value: dict[str, str]) -> dict[str, str]:
+        from pr_router.complexity import parse_pairs
+
+        for label, text in value.items():
+            _, problems = parse_pairs(text)
+            if problems:
+                raise ValueError(f"label {label!r}: {'; '.join(problems)}")
+        return value
+
+
 class Policy(_Strict):
     """A repository's routing policy (`.github/pr-router.yml`)."""
 
@@ -352,6 +389,9 @@ class Policy(_Strict):
     )
     commands: CommandSettings = Field(
         default_factory=CommandSettings, description="Commands in PR comments."
+    )
+    complexity: ComplexitySettings = Field(
+        default_factory=ComplexitySettings, description="The PR author's complexity note."
     )
 
     @field_validator("tiers")

@@ -25,6 +25,7 @@ from pr_router.talk._grammar import (
     CommandError,
     ParsedComment,
     Verb,
+    accept_reason,
     command_lines,
     parse_comment,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "ParsedComment",
     "Verb",
     "Verdict",
+    "accept_reason",
     "authorize",
     "command_lines",
     "error_reply",

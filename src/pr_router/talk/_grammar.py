@@ -38,6 +38,7 @@ __all__ = [
     "CommandError",
     "ParsedComment",
     "Verb",
+    "accept_reason",
     "command_lines",
     "parse_comment",
 ]
@@ -252,3 +253,12 @@ def parse_comment(body: str, prefix: str = DEFAULT_PREFIX, *,
         )
         return ParsedComment((), (*errors, error))
     return ParsedComment(tuple(commands), tuple(errors))
+
+
+def accept_reason(body: str, prefix: str = DEFAULT_PREFIX) -> str | None:
+    """The reason of a well-formed ``accept`` command in ``body`` ('' when none is given), or
+    None when the comment accepts nothing (no accept line, or a malformed command in it)."""
+    parsed = parse_comment(body, prefix)
+    if parsed.errors:
+        return None
+    return next((c.text for c in parsed.commands if c.verb == "accept"), None)
