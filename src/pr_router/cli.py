@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "run the whole pipeline offline on a bundled example PR"),
     "report": ("report", "spend, acceptance and promotion advice from ledgers"),
     "emulator": ("emulator", "serve the local API emulator (Anthropic, OpenAI, GitHub)"),
+    "doctor": ("doctor", "check keys, models, prices, caching, batches and the token once"),
 }
 
 

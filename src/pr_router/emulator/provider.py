@@ -6,7 +6,7 @@ import json
 from typing import Literal
 
 from pr_router.emulator.errors import error_for, fault_response
-from pr_router.emulator.http import Request, Response
+from pr_router.emulator.http import Request, Response, json_response
 from pr_router.emulator.runtime import Ctx, Router, Runtime
 from pr_router.emulator.scenario import Call, Rule
 
@@ -34,6 +34,19 @@ class ProviderAPI:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
         self.router = Router()
+        self.router.add("GET", r"/v1/models/(?P<model>[^/]+)", self._model)
+
+    def _model(self, ctx: Ctx) -> Response:
+        """One model's entry; 404 for the scenario's ``unknown_models``, like a retired id."""
+        model = ctx.match["model"]
+        if model in self.rt.scenario.unknown_models:
+            return self.error(404, f"model: {model}", ctx.request_id)
+        if self.provider == "anthropic":
+            body = {"type": "model", "id": model, "display_name": model,
+                    "created_at": "2026-01-05T12:00:00Z"}  # fmt: skip
+        else:
+            body = {"id": model, "object": "model", "created": 1767614400, "owned_by": "system"}
+        return json_response(body)
 
     def handle(self, request: Request) -> Response:
         """Check the request, inject any fault, answer the route, tag the request id."""

@@ -124,8 +124,11 @@ class Scenario:
         ttft_s: float | None = None,
         batch_duration_s: float = 60.0,
         schema_in_cache_prefix: bool = True,
+        unknown_models: Sequence[str] = (),
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        # ``GET /v1/models/{id}`` answers 404 for these (every other model is served)
+        self.unknown_models = frozenset(unknown_models)
         self.latency_s = latency_s
         self.ttft_s = ttft_s
         self.batch_duration_s = batch_duration_s

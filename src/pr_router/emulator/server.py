@@ -86,7 +86,8 @@ class RequestLog:
 
 
 class ProviderRoot:
-    """The root handler: ``/v1/messages...`` goes to Anthropic, the rest of ``/v1`` to OpenAI."""
+    """The root handler: ``/v1/messages...`` (and ``/v1/models/...`` with an
+    ``anthropic-version`` header) goes to Anthropic, the rest of ``/v1`` to OpenAI."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.anthropic = AnthropicAPI(runtime)
@@ -95,6 +96,8 @@ class ProviderRoot:
     def handle(self, request: Request) -> Response:
         """Dispatch by path."""
         if request.path == "/v1/messages" or request.path.startswith("/v1/messages/"):
+            return self.anthropic.handle(request)
+        if request.path.startswith("/v1/models/") and "anthropic-version" in request.headers:
             return self.anthropic.handle(request)
         if request.path.startswith("/v1/"):
             return self.openai.handle(request)

@@ -145,6 +145,23 @@ class GitHubClient:
 
     # identity ------------------------------------------------------------------------------
 
+    def may_write(self, what: str, url: str, permission: str) -> bool:
+        """Whether the token may POST to ``url`` (``what`` for errors), without writing.
+
+        An empty body is invalid for every endpoint probed: GitHub checks the token's
+        permission first, so a refused token gets 403 and an allowed one 422.
+        """
+        try:
+            with self._calling(_op(what, permission, what)):
+                self._gh.requester.requestJsonAndCheck("POST", f"{self._repo.url}{url}", input={})
+        except GitHubError as exc:
+            if exc.status == 422:
+                return True
+            if exc.status == 403:
+                return False
+            raise
+        return True
+
     def whoami(self) -> str:
         """Login of the token's identity; ``github-actions[bot]`` when GET /user is refused."""
         if self._login is None:
