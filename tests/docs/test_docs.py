@@ -74,8 +74,9 @@ def _documented_calls(page: Page) -> list[tuple[int, list[str]]]:
         for line in shell_lines(block):
             calls += [(block.start, argv) for argv in cli_invocations(line)]
     for code, number in page.spans:
-        # `pr-router / security` is a check run's name, not a command
-        if re.match(r"^(\S*/)?pr-router\s(?!/ )", code):
+        # `pr-router / security` is a check run's name and `/pr-router accept` a command in a
+        # PR comment, not the CLI
+        if re.match(r"^(\S+/)?pr-router\s(?!/ )", code):
             calls += [(number, argv) for argv in cli_invocations(code)]
     return calls
 

@@ -17,7 +17,7 @@ import pytest
 
 from gate.sarif_schema import sarif_problems
 from pr_router.emulator import Rule, Scenario
-from pr_router.github.emulated import EmuCheckRun
+from pr_router.github.emulated import EmuCheckRun, EmuReviewComment
 from pr_router.github.publish import fingerprints_in
 
 from .harness import SECURITY_MATCH, World, canned_rules, diff, make_world, webhook
@@ -179,3 +179,95 @@ def _policy(extra: str = "", *, enabled: bool = True) -> bytes:
     head, _, _ = text.partition("\ngate:\n")
     gate = f"\ngate:\n  enabled: {str(enabled).lower()}\n{extra}"
     return (head + gate + "\nmax_context_tokens: 150000\n").encode()
+
+
+# -- accepting a finding ------------------------------------------------------------------
+
+
+def _finding_thread(world: World, title: str) -> EmuReviewComment:
+    return next(c for c in world.state.review_comments.values() if title in c.body)
+
+
+def _reply(world: World, to: EmuReviewComment, author: str, body: str) -> EmuReviewComment:
+    reply = EmuReviewComment(
+        id=world.state.next_id(), review_id=None, number=to.number, author=author, body=body,
+        path=to.path, line=to.line, side=to.side, commit_id=to.commit_id, in_reply_to_id=to.id,
+    )  # fmt: skip
+    world.state.review_comments[reply.id] = reply
+    return reply
+
+
+def _collect(world: World) -> Any:
+    return world.collect(world.env("schedule", {"schedule": "7,37 * * * *"}))
+
+
+def test_a_maintainers_accept_reply_passes_the_check_and_is_recorded(world: World) -> None:
+    event = _opened(world)
+    world.run(world.env("pull_request", event))
+    thread = _finding_thread(world, "Auth is sent on redirects")
+    world.state.roles |= {"octo-lead": "maintain", "drive-by": "triage"}
+    # not enough permission: ignored; quoted or in code: not a command
+    _reply(world, thread, "drive-by", "/pr-router accept looks fine to me")
+    _reply(world, thread, "octo-lead", "> /pr-router accept quoted\n\n```\n/pr-router accept\n```")
+    assert _collect(world).ledger == []
+    assert _checks(world)[SECURITY].conclusion == "failure"
+
+    _reply(
+        world, thread, "octo-lead", "/pr-router accept redirects only go to our own API host @all"
+    )
+    result = _collect(world)
+
+    security = _checks(world)[SECURITY]
+    assert (security.conclusion, security.requests) == ("success", 3)
+    assert security.title == "No blocking findings (1 finding, 1 accepted)"
+    assert "✅ accepted by `octo-lead` (reply): redirects only go to our own API host `@all`" in (
+        security.summary or ""
+    )
+    _, body, state = world.summary(event["number"])
+    assert "✅ **pr-router / security**: No blocking findings (1 finding, 1 accepted)" in body
+    assert "accepted by `octo-lead` (reply): redirects only go to our own API host" in body
+    assert state.gate is not None
+    assert [a["by"] for a in state.gate["accepted"]] == ["octo-lead"]
+    [record] = result.ledger
+    assert (record.job, record.status, record.cost_usd) == ("security", "skipped", 0)
+    [accepted] = record.accepted
+    assert (accepted.by, accepted.via, accepted.severity, accepted.title) == (
+        "octo-lead", "reply", "high", "Auth is sent on redirects",
+    )  # fmt: skip
+    assert "collaborators/octo-lead/permission" in " ".join(c.path for c in world.state.calls)
+    # the report lists it, from the ledger
+    from pr_router.report import Period, report_json, report_markdown, summarize
+
+    summary = summarize([record], Period(None, record.timestamp))
+    assert report_json(summary, [])["gate_accepted"] == [
+        {"pr": "Codertocat/Hello-World#2", "job": "security", "severity": "high",
+         "title": "Auth is sent on redirects", "by": "octo-lead",
+         "reason": "redirects only go to our own API host @all", "via": "reply"},
+    ]  # fmt: skip
+    markdown = report_markdown(summary, [])
+    assert "### Findings accepted for the merge gate" in markdown
+    assert "redirects only go to our own API host `@all`" in markdown  # no mention in an issue
+    # the next push keeps the acceptance: the same finding does not fail the check again
+    world.run(world.env("pull_request", dict(event, action="synchronize")))
+    assert _checks(world)[SECURITY].conclusion == "success"
+
+
+def test_a_reaction_the_policy_names_accepts_a_finding(world: World) -> None:
+    world.state.add_file(".github/pr-router.yml", _policy("  accept_reaction: rocket\n"), "master")
+    event = _opened(world)
+    world.run(world.env("pull_request", event))
+    thread = _finding_thread(world, "Auth is sent on redirects")
+    world.state.roles["octo-lead"] = "admin"
+    world.state.add_reaction("review", thread.id, "+1", "octo-lead")  # not the named one
+    world.state.add_reaction("review", thread.id, "rocket", "drive-by")  # reads only
+    _collect(world)
+    assert _checks(world)[SECURITY].conclusion == "failure"
+
+    world.state.add_reaction("review", thread.id, "rocket", "octo-lead")
+    result = _collect(world)
+    assert _checks(world)[SECURITY].conclusion == "success"
+    [record] = result.ledger
+    assert [(a.by, a.via, a.reason) for a in record.accepted] == [
+        ("octo-lead", "reaction", "reacted :rocket:"),
+    ]
+    assert "reacting with :rocket:" in (_checks(world)[SECURITY].summary or "")

@@ -27,6 +27,7 @@ from pr_router.github.transport import RetrySettings
 from pr_router.jobs import FailureLog
 from pr_router.ledger import LedgerRecord, write_ledger
 from pr_router.pipeline.collect import collect_pull_request
+from pr_router.pipeline.gate_accept import reevaluate_gate
 from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
 from pr_router.pipeline.policy_source import policy_from_base
 from pr_router.pipeline.pr_run import run_pull_request
@@ -236,7 +237,7 @@ def _neutral_checks(pr: PRContext, gate: GateSettings, services: Services, reaso
     decision = unrunnable_gate(gate, pr.head_sha or "", reason) if pr.head_sha else None
     if decision is None:
         return
-    lines, problems = post_gate(services.check_poster, decision, gate)
+    lines, problems = post_gate(services.check_poster, decision)
     for line in lines:
         out.write(f"pr-router: {line.name}: {line.conclusion}: {line.title}"
                   + ("" if line.posted else " (not posted)") + "\n")  # fmt: skip
@@ -320,6 +321,24 @@ def _comment_event(event: Event, settings: Settings, services: Services, out: Te
     return _report(done, settings, out, services.publisher)
 
 
+def _recheck_gate(pr: PRContext, settings: Settings, services: Services, done: _Done,
+                  out: TextIO) -> None:  # fmt: skip
+    """A failing gate on an open PR: apply acceptances given since (a reaction starts no run)."""
+    assert pr.number is not None
+    try:
+        rechecked = reevaluate_gate(
+            services, pr.number,
+            lambda: policy_from_base(services.github, settings.policy_path, pr.base_sha),
+            run_id=settings.run_id, only_failing=True)  # fmt: skip
+    except (GitHubError, PrRouterError) as exc:
+        done.problems.append(f"PR #{pr.number}: the merge gate could not be re-evaluated: {exc}")
+        return
+    if rechecked.decision is not None and rechecked.decision.new:
+        out.write(f"pr-router: PR #{pr.number}: {rechecked.message}\n")
+    done.records += rechecked.records
+    done.problems += rechecked.problems
+
+
 def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,
                      clock: Clock | None = None, providers: Mapping[str, Provider] | None = None,
                      github: GitHubClient | None = None, out: TextIO | None = None,
@@ -346,5 +365,6 @@ def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Sett
             done.summaries.append(collected.summary)
             done.records += collected.records
             done.problems += collected.problems
+        _recheck_gate(pr, settings, services, done, out)
     out.write(f"pr-router collect: {len(done.summaries)} PR(s) updated of {len(pulls)} open\n")
     return _report(done, settings, out, services.publisher)

@@ -35,7 +35,7 @@ from pr_router.gate.sarif import sarif_log
 from pr_router.jobs import JobResult
 from pr_router.jobs.sanitize import inline_code, sanitize_output
 from pr_router.ledger import LedgerAcceptance
-from pr_router.policy.models import GateSettings
+from pr_router.policy.models import GateSettings, Policy
 from pr_router.render._body import one_line
 from pr_router.render.summary import job_line
 from pr_router.summary import CheckLine, JobRun, RunSummary
@@ -46,7 +46,9 @@ __all__ = [
     "cost_lines",
     "decide_gate",
     "gate_state",
+    "ledger_acceptances",
     "post_gate",
+    "recheck",
     "remembered_acceptances",
     "sarif_for",
     "unrunnable_gate",
@@ -57,9 +59,10 @@ __all__ = [
 GATE_STATE_VERSION = 1
 
 
-def accept_hint(*, replies: bool, reaction: str | None) -> str:
+def accept_hint(policy: Policy) -> str:
     """How a maintainer accepts a finding, for the check's summary ('' when no way is on)."""
-    ways = ["replying `/pr-router accept REASON` in its thread"] if replies else []
+    prefix, reaction = policy.commands.prefix, policy.gate.accept_reaction
+    ways = [f"replying `{prefix} accept REASON` in its thread"] if policy.commands.enabled else []
     ways += [f"reacting with :{reaction}: to it"] if reaction else []
     if not ways:
         return ""
@@ -187,13 +190,38 @@ def gate_state(decision: GateDecision) -> dict[str, Any]:
             {"fp": a.fingerprint, "by": a.by, "reason": a.reason[:500], "via": a.via}
             for a in decision.accepted
         ],
+        # verdicts not drawn from findings (could not run, not needed): kept as they were
+        "unjudged": {
+            v.job: {"level": v.level, "conclusion": v.conclusion, "reason": v.reason}
+            for v in decision.verdicts
+            if not v.ran
+        },
+        "levels": {v.job: v.level for v in decision.verdicts},
     }
 
 
-def _specs(
-    decision: GateDecision, gate: GateSettings, cost_lines: Mapping[str, str]
-) -> list[CheckRunSpec]:
-    hint = accept_hint(replies=False, reaction=None)
+def recheck(state: Mapping[str, Any], seen: Iterable[Acceptance]) -> GateDecision | None:
+    """The decision of the head the state judged, again, with acceptances seen since."""
+    head, previous = _previous(state)
+    if head is None:
+        return None
+    known = remembered_acceptances(state)
+    taken = {a.fingerprint for a in known}
+    new = tuple({a.fingerprint: a for a in seen if a.fingerprint not in taken}.values())
+    accepted = (*known, *new)
+    unjudged = state.get("unjudged") or {}
+    verdicts: list[Verdict] = []
+    for job, level in (state.get("levels") or {}).items():
+        kept = unjudged.get(job)
+        if kept is not None:
+            verdicts.append(Verdict(job, level, kept["conclusion"], reason=kept["reason"]))
+        else:
+            verdicts.append(evaluate(job, level, previous.get(job, []), accepted))
+    findings = {job: tuple(previous.get(job, ())) for job in state.get("levels") or {}}
+    return GateDecision(head, tuple(verdicts), findings, accepted, new)
+
+
+def _specs(decision: GateDecision, cost_lines: Mapping[str, str], hint: str) -> list[CheckRunSpec]:
     return [
         check_run_spec(
             v,
@@ -223,14 +251,14 @@ def _accepted_lines(v: Verdict) -> tuple[str, ...]:
 
 
 def post_gate(
-    poster: CheckPoster, decision: GateDecision, gate: GateSettings,
-    costs: Mapping[str, str] | None = None,
+    poster: CheckPoster, decision: GateDecision, costs: Mapping[str, str] | None = None,
+    *, hint: str = "",
 ) -> tuple[tuple[CheckLine, ...], tuple[str, ...]]:  # fmt: skip
     """Create or update the check runs; what the summary shows, and what could not be posted.
 
     A token without ``checks: write`` is a problem line naming the permission, never a crash.
     """
-    specs = _specs(decision, gate, costs or {})
+    specs = _specs(decision, costs or {}, hint)
     try:
         posted = post_check_runs(poster, specs)
     except GitHubError as exc:  # listing the existing check runs failed
@@ -246,26 +274,31 @@ def post_gate(
     return lines, problems
 
 
+def ledger_acceptances(decision: GateDecision, job: str) -> list[LedgerAcceptance]:
+    """The acceptances first seen now of ``job``'s findings, as the ledger records them."""
+    found = {f.fingerprint: f for f in decision.findings.get(job, ())}
+    return [
+        LedgerAcceptance(
+            fingerprint=a.fingerprint,
+            severity=found[a.fingerprint].severity,
+            title=found[a.fingerprint].title[:200],
+            by=a.by,
+            reason=a.reason[:500],
+            via=a.via,
+        )
+        for a in decision.new
+        if a.fingerprint in found
+    ]
+
+
 def with_acceptances(runs: Sequence[JobRun], decision: GateDecision) -> tuple[JobRun, ...]:
     """The runs with this run's new acceptances on their job's last ledger record."""
     out: list[JobRun] = []
     for run in runs:
-        found = {f.fingerprint: f for f in decision.findings.get(run.plan.job, ())}
-        mine = [a for a in decision.new if a.fingerprint in found]
-        if not mine or not run.records:
+        entries = ledger_acceptances(decision, run.plan.job)
+        if not entries or not run.records:
             out.append(run)
             continue
-        entries = [
-            LedgerAcceptance(
-                fingerprint=a.fingerprint,
-                severity=found[a.fingerprint].severity,
-                title=found[a.fingerprint].title[:200],
-                by=a.by,
-                reason=a.reason[:500],
-                via=a.via,
-            )
-            for a in mine
-        ]
         last = run.records[-1].model_copy(update={"accepted": entries})
         out.append(replace(run, records=(*run.records[:-1], last)))
     return tuple(out)

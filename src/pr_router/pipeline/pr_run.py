@@ -29,8 +29,10 @@ from pr_router.pipeline.assemble import (
     with_published,
 )
 from pr_router.pipeline.collect import collect_pending
+from pr_router.pipeline.gate_accept import seen_acceptances
 from pr_router.pipeline.gate_step import (
     GateDecision,
+    accept_hint,
     cost_lines,
     decide_gate,
     gate_state,
@@ -182,6 +184,7 @@ class _Ownership:
 class _GateInputs:
     """What the merge gate needs besides the run: the policy and the head's lines."""
 
+    number: int
     loaded: LoadedPolicy
     changed: frozenset[str]
     lines: dict[tuple[str, int], str]
@@ -190,13 +193,19 @@ class _GateInputs:
 def _gate(services: Services, summary: RunSummary, results: dict[str, JobResult],
           state: State, inputs: _GateInputs) -> tuple[RunSummary, GateDecision | None, tuple[str, ...]]:  # fmt: skip
     """Decide the gate for this head and post its check runs."""
-    gate = inputs.loaded.policy.gate
-    decision = decide_gate(gate, summary, results, state=state.gate, changed=inputs.changed,
-                           lines=inputs.lines)  # fmt: skip
+    policy = inputs.loaded.policy
+    decision = decide_gate(policy.gate, summary, results, state=state.gate,
+                           changed=inputs.changed, lines=inputs.lines)  # fmt: skip
     if decision is None:
         return summary, None, ()
+    fps = {f.fingerprint for found in decision.findings.values() for f in found}
+    seen = seen_acceptances(services, inputs.number, inputs.loaded, fps)
+    if seen:
+        decision = decide_gate(policy.gate, summary, results, state=state.gate, seen=seen,
+                               changed=inputs.changed, lines=inputs.lines) or decision  # fmt: skip
     summary = replace(summary, jobs=with_acceptances(summary.jobs, decision))
-    checks, problems = post_gate(services.check_poster, decision, gate, cost_lines(summary))
+    checks, problems = post_gate(services.check_poster, decision, cost_lines(summary),
+                                 hint=accept_hint(policy))  # fmt: skip
     summary = replace(summary, checks=checks, gate=decision.output,
                       notices=(*summary.notices, *problems))  # fmt: skip
     return summary, decision, problems
@@ -341,7 +350,7 @@ def run_pull_request(
     )  # fmt: skip
     # Head-side line texts come from the whole PR diff; what changed, from what the jobs saw.
     lines = line_texts((looked.push.whole if looked.push else looked.changes).files)
-    gate = _GateInputs(loaded, frozenset(f.path for f in looked.changes.files), lines)
+    gate = _GateInputs(number, loaded, frozenset(f.path for f in looked.changes.files), lines)
     summary, new_state, problems, decision = publish(
         services, pr, summary, outcome, state=started, owned=owned, gate=gate,
         audit=audit)  # fmt: skip

@@ -287,6 +287,7 @@ class CommandSettings(_Strict):
 
 
 GateLevel = Literal["critical", "high", "medium", "low", "info", "off"]
+ReactionName = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
 
 class GateSettings(_Strict):
@@ -306,6 +307,12 @@ class GateSettings(_Strict):
         default="neutral",
         description="Conclusion when a gating job could not run (provider outage, budget, fork "
         "without secrets): `neutral` never blocks a merge, `failure` does.",
+    )
+    accept_reaction: ReactionName | None = Field(
+        default=None,
+        description="A reaction on a finding's comment that accepts the finding when a user "
+        "with write permission leaves it (e.g. `rocket`); picked up by the next run or "
+        "`collect`. Replying `/pr-router accept REASON` in the finding's thread works too.",
     )
     sarif_jobs: list[JobName] = Field(
         default=["security"],

@@ -14,7 +14,9 @@ Definitions (each figure can be recomputed by hand from the records):
 - acceptance: among ``ok`` records, by (job, tier); ``n`` counts decided ones (accepted +
   rejected), undecided ones are ``unknown``;
 - routing efficiency: the share of runs on the efficient or standard tier, and the
-  all-frontier counterfactual (``all_frontier_usd``) against the actual spend.
+  all-frontier counterfactual (``all_frontier_usd``) against the actual spend;
+- gate acceptances: every finding a maintainer accepted for the merge gate (the records'
+  ``accepted``, from any record, billed or not), once per PR and finding.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pr_router.report._period import Period, utc
 __all__ = [
     "Acceptance",
     "Efficiency",
+    "GateAccepted",
     "PRCosts",
     "Savings",
     "Spend",
@@ -109,6 +112,19 @@ class Acceptance:
 
 
 @dataclass(frozen=True, slots=True)
+class GateAccepted:
+    """A finding a maintainer accepted for the merge gate."""
+
+    pr: str  # "owner/name#123"
+    job: str
+    severity: str
+    title: str
+    by: str
+    reason: str
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
 class Efficiency:
     """How much routing kept off the frontier tier, and what that saved."""
 
@@ -151,6 +167,7 @@ class Summary:
     acceptance: tuple[Acceptance, ...]
     efficiency: Efficiency
     timeline: Timeline
+    gate_accepted: tuple[GateAccepted, ...] = ()
 
 
 def _spend(runs: Sequence[LedgerRecord], key: Callable[[LedgerRecord], str]) -> tuple[Spend, ...]:
@@ -269,6 +286,16 @@ def _timeline(runs: Sequence[LedgerRecord], period: Period) -> Timeline:
     return Timeline(granularity, ordered)
 
 
+def _gate_accepted(records: Sequence[LedgerRecord]) -> tuple[GateAccepted, ...]:
+    seen: dict[tuple[str, str], GateAccepted] = {}
+    for r in sorted(records, key=lambda r: r.timestamp):
+        pr = f"{r.repo or '?'}#{r.pr}" if r.pr is not None else r.repo or "?"
+        for a in r.accepted:
+            seen.setdefault((pr, a.fingerprint),
+                            GateAccepted(pr, r.job, a.severity, a.title, a.by, a.reason, a.via))  # fmt: skip
+    return tuple(seen.values())
+
+
 def summarize(records: Sequence[LedgerRecord], period: Period) -> Summary:
     """Every figure of the report for the records (already cut to ``period``)."""
     billed = [r for r in records if r.status != "pending"]
@@ -290,4 +317,5 @@ def summarize(records: Sequence[LedgerRecord], period: Period) -> Summary:
         acceptance=_acceptance(runs),
         efficiency=_efficiency(runs),
         timeline=_timeline(runs, period),
+        gate_accepted=_gate_accepted(records),
     )

@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from pr_router.jobs.sanitize import sanitize_output
 from pr_router.pricing import format_usd
+from pr_router.render._body import one_line
 from pr_router.render.tables import markdown_table, text_table
 from pr_router.report._advice import Advice
 from pr_router.report._aggregate import Acceptance, Spend, Summary
@@ -78,6 +80,12 @@ def _sections(s: Summary, advice: Sequence[Advice], table: Table) -> list[tuple[
     if s.acceptance:
         header = ["job", "tier", "accepted", "rejected", "unknown", "n", "rejected %"]
         out.append(("Acceptance", table(header, _acceptance_rows(s.acceptance), "llrrrrr")))
+    if s.gate_accepted:
+        header = ["PR", "job", "severity", "finding", "accepted by", "via", "reason"]
+        # the finding's title is model output, the reason a person's words: both untrusted
+        rows = [[g.pr, g.job, g.severity, sanitize_output(one_line(g.title, 80)), g.by, g.via,
+                 sanitize_output(one_line(g.reason, 120))] for g in s.gate_accepted]  # fmt: skip
+        out.append(("Findings accepted for the merge gate", table(header, rows, "lllllll")))
     if advice:
         out.append(("Advice", "\n".join(f"- {a.text()}" for a in advice)))
     return out
@@ -160,4 +168,8 @@ def report_json(s: Summary, advice: Sequence[Advice]) -> dict[str, Any]:
             {"start": d.isoformat(), "usd": {t: _money(u) for t, u in sorted(tiers.items())}}
             for d, tiers in s.timeline.buckets]},
         "advice": [_advice_json(a) for a in advice],
+        "gate_accepted": [
+            {"pr": g.pr, "job": g.job, "severity": g.severity, "title": g.title, "by": g.by,
+             "reason": g.reason, "via": g.via}
+            for g in s.gate_accepted],
     }  # fmt: skip
