@@ -218,7 +218,7 @@ def test_a_maintainers_accept_reply_passes_the_check_and_is_recorded(world: Worl
     result = _collect(world)
 
     security = _checks(world)[SECURITY]
-    assert (security.conclusion, security.requests) == ("success", 3)
+    assert (security.conclusion, security.requests) == ("success", 2)  # one update: the accept
     assert security.title == "No blocking findings (1 finding, 1 accepted)"
     assert "✅ accepted by `octo-lead` (reply): redirects only go to our own API host `@all`" in (
         security.summary or ""

@@ -127,6 +127,8 @@ def reevaluate_gate(
     fps = {f.fingerprint for found in before.findings.values() for f in found}
     decision = recheck(judged, seen_acceptances(services, number, loaded, fps))
     assert decision is not None
+    if not decision.new:  # nothing to change: no write, no check update
+        return Recheck("no new acceptance", decision)
     summary = restore_summary(state.last_run) if state.last_run else None
     costs = cost_lines(summary) if summary is not None else {}
     checks, problems = post_gate(services.check_poster, decision, costs,
