@@ -271,3 +271,35 @@ def test_a_reaction_the_policy_names_accepts_a_finding(world: World) -> None:
         ("octo-lead", "reaction", "reacted :rocket:"),
     ]
     assert "reacting with :rocket:" in (_checks(world)[SECURITY].summary or "")
+
+
+def test_an_accept_reply_re_evaluates_the_gate_at_once(world: World) -> None:
+    event = _opened(world)
+    world.run(world.env("pull_request", event))
+    thread = _finding_thread(world, "Auth is sent on redirects")
+    said = "/pr-router accept the redirect never leaves our own host"
+    reply = _reply(world, thread, "Codertocat", said)  # owns the repository: admin
+    payload = webhook("pull_request_review_comment.created.payload.json")
+    payload["comment"] |= {"id": reply.id, "body": said, "in_reply_to_id": thread.id}
+    payload["comment"]["user"]["login"] = "Codertocat"
+
+    result = world.run(world.env("pull_request_review_comment", payload))
+
+    assert result.outcome.exit_code == 0
+    assert _checks(world)[SECURITY].conclusion == "success"
+    answer = [c for c in world.state.review_comments.values()
+              if c.in_reply_to_id == thread.id and c.author == world.state.viewer]  # fmt: skip
+    assert len(answer) == 1
+    assert "accept the redirect never leaves our own host`: accepted; the merge gate was " in (
+        answer[0].body
+    )
+    assert "`pr-router / security` success" in answer[0].body
+    [record] = result.ledger
+    assert [(a.by, a.reason) for a in record.accepted] == [
+        ("Codertocat", "the redirect never leaves our own host"),
+    ]
+    _, body, _ = world.summary(event["number"])
+    assert "accepted by `Codertocat` (reply): the redirect never leaves our own host" in body
+    # the same reply again changes nothing, and says so
+    again = world.run(world.env("pull_request_review_comment", payload))
+    assert again.ledger == []

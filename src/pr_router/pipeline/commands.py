@@ -18,8 +18,10 @@ from pr_router.budget import Spent, limits
 from pr_router.changes import analyze
 from pr_router.context import PRContext
 from pr_router.github.event import Event
+from pr_router.github.publish import fingerprints_in
 from pr_router.github.state import State
 from pr_router.ledger import LedgerRecord
+from pr_router.pipeline.gate_accept import Recheck, reevaluate_gate
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.pr_run import PullRequestRun, plan_for, run_pull_request
 from pr_router.pipeline.services import Services
@@ -167,7 +169,8 @@ def _stamp(run: PullRequestRun, orders: Sequence[Order], login: str) -> tuple[Le
 
 
 def _lines(orders: Sequence[Order], run: PullRequestRun | None, plan: Plan,
-           prefix: str, names: Sequence[str]) -> tuple[list[str], list[str]]:  # fmt: skip
+           prefix: str, names: Sequence[str], *,
+           accepted: str | None = None) -> tuple[list[str], list[str]]:  # fmt: skip
     """The reply's lines (one per command, then one per job run) and any answers."""
     lines: list[str] = []
     answers: list[str] = []
@@ -182,8 +185,7 @@ def _lines(orders: Sequence[Order], run: PullRequestRun | None, plan: Plan,
         elif o.kind == "plan":
             answers.append(plan_markdown(plan))
         elif o.kind == "accept":
-            lines.append(f"`{said}`: `accept` is for a finding of the merge gate; nothing "
-                         "was changed.")  # fmt: skip
+            lines.append(f"`{said}`: {accepted or 'nothing was changed'}.")
     if run is not None and run.refused:
         lines.append(run.refused + ".")
     elif run is not None:
@@ -266,6 +268,7 @@ def _execute(parsed: ParsedComment, asked: _Asked, settings: Settings,
     skipped = {**state.skipped, **{k: v for o in orders if o.kind == "skip"
                                    for k, v in o.steer.skipped.items()}}  # fmt: skip
     steer = merge_orders(orders, skipped)
+    gate = _accept(asked, settings, services) if any(o.kind == "accept" for o in orders) else None
     run = None
     if steer is not None and not services.providers:
         orders.append(Order(parsed.commands[0], "refuse",
@@ -276,13 +279,30 @@ def _execute(parsed: ParsedComment, asked: _Asked, settings: Settings,
         entry = audit_entry(asked.login, asked.said(orders),
                             _changed(orders, None, run.refused if run else None), at=_now(services))  # fmt: skip
         _audit_only(services, pr.number, entry, steer.skipped if steer else skipped)
-    lines, answers = _lines(orders, run, plan, asked.prefix, names=tuple(tiers))
+    lines, answers = _lines(orders, run, plan, asked.prefix, names=tuple(tiers),
+                            accepted=gate.message if gate else None)  # fmt: skip
     body = reply_body(asked.login, lines, answers)
     _reply(services, asked.thread, body)
     if run is None or run.refused:
-        return CommentRun("commands done", reply=body)
+        return CommentRun("commands done", records=gate.records if gate else (), reply=body,
+                          problems=gate.problems if gate else ())  # fmt: skip
     records = _stamp(run, orders, asked.login)
     return CommentRun("commands done", (run.summary,), records, run.problems, body)
+
+
+def _accept(asked: _Asked, settings: Settings, services: Services) -> Recheck:
+    """``accept`` in a finding's thread: re-evaluate the merge gate now (the reply itself is
+    among the acceptances it reads, with the author's permission asked again)."""
+    if asked.thread.root is None or not fingerprints_in(asked.thread.finding or ""):
+        return Recheck("`accept` works in the review thread of a finding; nothing was changed")
+    assert asked.pr.number is not None
+    rechecked = reevaluate_gate(services, asked.pr.number, lambda: asked.loaded,
+                                run_id=settings.run_id, only_failing=False)  # fmt: skip
+    if rechecked.decision is None or not rechecked.decision.new:
+        return replace(rechecked, message=f"nothing new to accept ({rechecked.message})")
+    checks = rechecked.summary.checks if rechecked.summary else ()
+    verdicts = "; ".join(f"`{c.name}` {c.conclusion}" for c in checks)
+    return replace(rechecked, message=f"accepted; the merge gate was re-evaluated: {verdicts}")
 
 
 def _now(services: Services) -> str:

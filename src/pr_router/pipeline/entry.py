@@ -316,6 +316,8 @@ def _comment_event(event: Event, settings: Settings, services: Services, out: Te
         return _nothing(settings, out, f"skipped: {decision.reason}")
     result = run_comment(event, settings, services)
     if not result.summaries:
+        if result.records:  # an accepted finding: recorded, nothing billed
+            write_ledger(settings.ledger_path, result.records)
         return _nothing(settings, out, result.message)
     done = _Done(list(result.summaries), list(result.records), list(result.problems))
     return _report(done, settings, out, services.publisher)
