@@ -110,3 +110,36 @@ def test_a_pr_of_25000_lines_is_reviewed_and_names_the_file_github_left_out(
     assert "rebuilt from its list of 6 changed file(s)" in body
     assert f"1 file(s) not seen: `{HUGE}`: GitHub served no patch" in body
     assert "src/app/part_0.py" not in body.split("not seen")[1].split("\n")[0]
+
+
+OLD = "1111111111111111111111111111111111111111"
+NEW = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"  # the synchronize payload's head
+
+
+@pytest.mark.parametrize("world", ["src/pkg/new_one.py"], indirect=True)
+def test_a_push_to_a_large_pr_compares_through_the_files_lists(world: World) -> None:
+    opened = webhook("pull_request.opened.payload.json")
+    opened["pull_request"]["head"]["sha"] = OLD
+    world.seed(opened, many_files(350))
+    assert world.run(world.env("pull_request", opened)).outcome.exit_code == 0
+    grown = many_files(350) + _added_file("src/pkg/new_one.py", 3).encode()
+    world.state.push(2, NEW, grown, "Add one more module")
+
+    second = world.run(world.env("pull_request", webhook("pull_request.synchronize.payload.json")))
+
+    assert second.outcome.exit_code == 0
+    assert world.github.check() == len(world.state.calls)
+    compare = world.state.calls_to("repos/compare-commits-with-basehead")
+    assert [c.status for c in compare] == [406, 200]  # the diff refused, the files listed
+    _, body, state = world.summary(2)
+    assert state.last_reviewed_sha == NEW
+    # the comparison lists 300 of the old head's 350 files: the 50 it lacks are treated as
+    # changed since (seen again), never skipped
+    assert (
+        f"the diff at {OLD[:7]} was rebuilt from GitHub's files list too (300 file(s) listed)"
+        in body
+    )
+    reviews = sorted(world.state.reviews.values(), key=lambda r: r.id)
+    assert len(reviews) == 2
+    new = [c for c in world.state.review_comments.values() if c.review_id == reviews[1].id]
+    assert {c.path for c in new} == {"src/pkg/new_one.py"}

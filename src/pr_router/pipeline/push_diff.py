@@ -72,10 +72,11 @@ def looked_at(github: GitHubClient, pr: PRContext, since: str | None, policy: Po
         log.warning("incremental diff unavailable (%s); reviewing the whole PR", exc)
         why = f"the last reviewed head {since[:7]} could not be compared ({exc})"
         return Looked(whole, None, None, "whole PR", f"Reviewed the whole PR: {why}.", unseen)
-    if before.rebuilt and before.unseen:
+    if before.rebuilt and (before.unseen or before.at_cap):
         # files missing from the old diff count as changed since: seen again, never skipped
-        unseen += (f"the diff at {since[:7]} was rebuilt from GitHub's files list too: "
-                   f"{len(before.unseen)} file(s) it lacked are treated as changed since",)  # fmt: skip
+        unseen += (f"the diff at {since[:7]} was rebuilt from GitHub's files list too "
+                   f"({before.listed} file(s) listed): files it lacks are treated as "
+                   "changed since",)  # fmt: skip
     old = before.data
     inter = interdiff(old, whole_diff)
     push = PushFacts(since, whole, dict(ran_lines), inter.describe())
