@@ -32,3 +32,4 @@ class PRContext:
     ci_failed: bool = False  # a workflow_run for the PR concluded with failure
     workflow_run_id: int | None = None
     commit_messages: tuple[str, ...] = field(default=())
+    private: bool | None = None  # repository.private; None when the payload does not say

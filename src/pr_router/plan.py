@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pr_router.changes.model import Signals
 from pr_router.policy.models import Effort, JobClass, Mode, OutputKind, Tier
+from pr_router.runner import RunnerRate
 
 __all__ = ["Estimate", "JobPlan", "Plan", "plan_to_json"]
 
@@ -59,6 +60,7 @@ class Plan:
     jobs: tuple[JobPlan, ...]
     ignored: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=())
+    runner: RunnerRate | None = None  # what a runner minute costs this run
 
     @property
     def running(self) -> tuple[JobPlan, ...]:
@@ -138,6 +140,12 @@ def _job_json(j: JobPlan) -> dict[str, Any]:
     return out
 
 
+def _runner_json(rate: RunnerRate | None) -> dict[str, Any] | None:
+    if rate is None:
+        return None
+    return {"usd_per_minute": usd_number(rate.usd_per_minute), "basis": rate.basis}
+
+
 def plan_to_json(plan: Plan) -> dict[str, Any]:
     """The ``plan --format json`` document (schema_version 1)."""
     return {
@@ -152,5 +160,6 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         },
         "ignored": list(plan.ignored),
         "notices": list(plan.notices),
+        "runner": _runner_json(plan.runner),
         "estimated": True,
     }

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from pr_router.batch_choice import BatchCandidate, choose_modes, collection_minutes
 from pr_router.changes.model import ChangeSet
 from pr_router.complexity import ComplexityNote, read_note
 from pr_router.conditions import Facts, evaluate
@@ -21,6 +22,7 @@ from pr_router.policy.catalog import PUSH_RULES, ResolvedJob, resolve_jobs, rule
 from pr_router.policy.models import TIERS, Effort, Mode, Policy, Rule, Tier
 from pr_router.pricing import PriceTable
 from pr_router.pushes import PushFacts, grown, surface_changed
+from pr_router.runner import RunnerRate, resolve_rate
 from pr_router.steer import Steer
 from pr_router.tokens import TokenUsage
 
@@ -46,10 +48,12 @@ class _Decision:
     max_output_tokens: int
     reasons: list[str] = field(default_factory=list)
     cache_role: str | None = None
+    mode_forced: bool = False  # set by the policy (job or rule): the router does not choose
 
 
 def _start(job: ResolvedJob, policy: Policy, facts: Facts, steer: Steer) -> _Decision:
-    d = _Decision(job, True, job.tier, job.mode, job.effort, job.max_output_tokens)
+    d = _Decision(job, True, job.tier, job.mode, job.effort, job.max_output_tokens,
+                  mode_forced=job.mode_forced)  # fmt: skip
     if job.name in steer.skipped:
         return _skip(d, f"skipped on this PR by {steer.skipped[job.name]} (command `skip`)")
     if steer.only is not None and job.name not in steer.only:
@@ -146,8 +150,10 @@ def _apply(rule: Rule, d: _Decision, why: list[str]) -> bool:
     )
     if tier is not None and tier != d.tier:
         d.tier, changes = tier, [*changes, f"tier {tier}"]
-    if act.mode is not None and act.mode != d.mode:
-        d.mode, changes = act.mode, [*changes, f"mode {act.mode}"]
+    if act.mode is not None:
+        d.mode_forced = True
+        if act.mode != d.mode:
+            d.mode, changes = act.mode, [*changes, f"mode {act.mode}"]
     if act.effort is not None and act.effort != d.effort:
         d.effort, changes = act.effort, [*changes, f"effort {act.effort}"]
     if act.max_output_tokens is not None and act.max_output_tokens != d.max_output_tokens:
@@ -262,6 +268,41 @@ def _assign_cache(
             m.cache_role = "read"
 
 
+def _usage(d: _Decision, policy: Policy, shared: dict[ContextKind, int]) -> TokenUsage:
+    """The tokens a job is expected to bill, by kind (cache writes at the policy's TTL)."""
+    job = d.job
+    prefix, own = shared[context_kind(job.output)], instruction_tokens(job.output, job.prompt)
+    expected = min(job.expected_output_tokens, d.max_output_tokens)
+    output = min(int(expected * EFFORT_OUTPUT_FACTOR[d.effort]), d.max_output_tokens)
+    if d.cache_role == "write":
+        write = {"cache_write_1h" if policy.caching.ttl == "1h" else "cache_write_5m": prefix}
+        return TokenUsage(input=own, output=output, **write)
+    if d.cache_role == "read":
+        return TokenUsage(input=own, cache_read=prefix, output=output)
+    return TokenUsage(input=prefix + own, output=output)  # no cache, or a command's "warm"
+
+
+def _choose_batch(
+    decisions: list[_Decision], policy: Policy, shared: dict[ContextKind, int],
+    prices: PriceTable, rate: RunnerRate,
+) -> None:  # fmt: skip
+    """Batch or sync for each running auxiliary batch job: what batching saves against what
+    getting the result back costs in runner time (``batch_choice``)."""
+    batchable = [d for d in decisions if d.run and d.mode == "batch"
+                 and d.job.job_class == "auxiliary"]  # fmt: skip
+    candidates = []
+    for d in batchable:
+        tier, usage = policy.tiers[d.tier], _usage(d, policy, shared)
+        sync = prices.cost(tier.provider, tier.model, usage, "sync")
+        saving = sync - prices.cost(tier.provider, tier.model, usage, "batch")
+        candidates.append(BatchCandidate(d.job.name, saving, "batch" if d.mode_forced else None))
+    choices = choose_modes(candidates, rate, collection_minutes(policy))
+    for d, choice in zip(batchable, choices, strict=True):
+        d.mode = choice.mode
+        if not d.mode_forced:
+            d.reasons.append(choice.reason)
+
+
 def _finish(
     d: _Decision, policy: Policy, shared: dict[ContextKind, int], prices: PriceTable
 ) -> JobPlan:
@@ -272,16 +313,8 @@ def _finish(
     if not d.run:
         return base
     kind = context_kind(job.output)
-    prefix, own = shared[kind], instruction_tokens(job.output, job.prompt)
-    expected = min(job.expected_output_tokens, d.max_output_tokens)
-    output = min(int(expected * EFFORT_OUTPUT_FACTOR[d.effort]), d.max_output_tokens)
-    if d.cache_role == "write":
-        write = {"cache_write_1h" if policy.caching.ttl == "1h" else "cache_write_5m": prefix}
-        usage = TokenUsage(input=own, output=output, **write)
-    elif d.cache_role == "read":
-        usage = TokenUsage(input=own, cache_read=prefix, output=output)
-    else:  # no cache, or a command's "warm" mark: estimated uncached
-        usage = TokenUsage(input=prefix + own, output=output)
+    usage = _usage(d, policy, shared)
+    output = usage.output
     tier = policy.tiers[d.tier]
     frontier = policy.tiers["frontier"]
     usd = prices.cost(tier.provider, tier.model, usage, d.mode)
@@ -311,12 +344,16 @@ def route(
     policy_name: str = "bundled default",
     push: PushFacts | None = None,
     steer: Steer | None = None,
+    runner: RunnerRate | None = None,
 ) -> Plan:
     """Decide, for every catalogue job, whether it runs and on which tier, mode and effort.
 
     ``push``: a later push of the PR, with ``changes`` what it changed (see ``pushes``).
     ``steer``: what a PR comment command changes (see ``pr_router.steer``).
+    ``runner``: what a runner minute costs this run; None resolves the policy's setting from
+    the PR's facts alone (``auto``: free on a public repository, else the list price).
     """
+    rate = runner or resolve_rate(policy.runner.usd_per_minute, private=context.private)
     note = (read_note(context.body, context.labels, policy.complexity.labels)
             if policy.complexity.enabled else ComplexityNote())  # fmt: skip
     facts = Facts(changes, context, push, note)
@@ -328,6 +365,7 @@ def route(
     shared = {"diff": context_tokens("diff", changes, context, cap),
               "compact": context_tokens("compact", compact, context, cap),
               "log": context_tokens("log", changes, context, cap)}  # fmt: skip
+    _choose_batch(decisions, policy, shared, prices, rate)  # type: ignore[arg-type]
     _assign_cache(decisions, policy, shared, steer)  # type: ignore[arg-type]
     jobs = tuple(_finish(d, policy, shared, prices) for d in decisions)  # type: ignore[arg-type]
     notices: list[str] = []
@@ -340,4 +378,4 @@ def route(
     if note.problems:
         notices.append("complexity note ignored: " + "; ".join(note.problems))
     return Plan(policy=policy_name, signals=changes.signals, jobs=jobs,
-                ignored=changes.ignored, notices=tuple(notices))  # fmt: skip
+                ignored=changes.ignored, notices=tuple(notices), runner=rate)  # fmt: skip

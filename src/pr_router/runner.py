@@ -54,7 +54,7 @@ class RunnerRate:
             "public": "public repository: GitHub-hosted minutes are free",
             "self-hosted": "self-hosted runner: no per-minute charge from GitHub",
             "private": "private repository, GitHub Linux 2-core list price",
-            "unknown": "repository visibility unknown, priced as private",
+            "unknown": "repository visibility unknown (no event): not priced",
         }[self.basis]
         return f"${self.usd_per_minute}/min ({why})"
 
@@ -87,17 +87,18 @@ def resolve_rate(
     """The per-minute rate: the policy's figure, else ``auto`` from the facts of the run.
 
     ``auto``: a self-hosted runner (``RUNNER_ENVIRONMENT=self-hosted``) or a public
-    repository costs $0; a private repository, or one whose visibility the event does not
-    state, costs GitHub's Linux 2-core list price.
+    repository costs $0; a private repository costs GitHub's Linux 2-core list price. With no
+    event to say (``plan`` on a file), runner time is not priced: $0, basis ``unknown``.
     """
     if setting != "auto":
         return RunnerRate(Decimal(setting), "policy")
     if (runner_environment or "").strip().lower() == "self-hosted":
         return RunnerRate(Decimal(0), "self-hosted")
-    if private is False:
+    if private is None:
+        return RunnerRate(Decimal(0), "unknown")
+    if not private:
         return RunnerRate(Decimal(0), "public")
-    basis: RateBasis = "private" if private else "unknown"
-    return RunnerRate(GITHUB_LINUX_2CORE_USD_PER_MINUTE, basis)
+    return RunnerRate(GITHUB_LINUX_2CORE_USD_PER_MINUTE, "private")
 
 
 def billed_minutes(seconds: float) -> int:

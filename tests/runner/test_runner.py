@@ -25,7 +25,8 @@ from pr_router.runner import (
         ("auto", False, "github-hosted", Decimal(0), "public"),
         ("auto", True, "self-hosted", Decimal(0), "self-hosted"),
         ("auto", False, "self-hosted", Decimal(0), "self-hosted"),
-        ("auto", None, None, Decimal("0.006"), "unknown"),
+        ("auto", None, None, Decimal(0), "unknown"),
+        ("auto", None, "self-hosted", Decimal(0), "self-hosted"),
         ("auto", True, " Self-Hosted ", Decimal(0), "self-hosted"),
         (Decimal("0.012"), False, "github-hosted", Decimal("0.012"), "policy"),
         (Decimal("0.012"), True, "self-hosted", Decimal("0.012"), "policy"),
@@ -85,6 +86,6 @@ def test_is_private_reads_the_event_payload(event: object, expected: bool | None
 
 def test_policy_key_overrides_the_rate() -> None:
     assert parse_policy(default_policy_text(), source="default").runner.usd_per_minute == "auto"
-    text = default_policy_text() + "\nrunner: {usd_per_minute: 0.012}\n"
+    text = default_policy_text().replace("usd_per_minute: auto", "usd_per_minute: 0.012")
     policy = parse_policy(text, source="test")
     assert policy.runner.usd_per_minute == Decimal("0.012")

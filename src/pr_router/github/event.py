@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pr_router.context import PRContext
 from pr_router.errors import EventError
+from pr_router.runner import is_private
 
 __all__ = [
     "CommentInfo",
@@ -186,6 +187,7 @@ def pr_context_from_pull(pull: Mapping[str, Any], *, prefix: str = "pull_request
         base_ref=_req_str(base, f"{prefix}.base", "ref"),
         head_ref=_req_str(head, f"{prefix}.head", "ref"),
         is_fork=head_repo is None or head_repo != base_repo,
+        private=is_private({"repository": base.get("repo")}),
     )
 
 

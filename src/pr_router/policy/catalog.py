@@ -132,6 +132,7 @@ class ResolvedJob:
     optional: bool
     builtin: bool
     on_push: PushRule = "changed"
+    mode_forced: bool = False  # the policy set `mode` itself: the router does not choose
 
 
 def _merge(name: str, base: JobSpec | None, override: JobSpec | None) -> ResolvedJob:
@@ -161,6 +162,7 @@ def _merge(name: str, base: JobSpec | None, override: JobSpec | None) -> Resolve
         optional=bool(pick("optional", job_class == "auxiliary")),
         builtin=base is not None,
         on_push=pick("on_push", "changed"),  # type: ignore[arg-type]
+        mode_forced="mode" in fields_set,
     )
 
 

@@ -240,11 +240,12 @@ class BatchSettings(_Strict):
 
     enabled: bool = Field(default=True, description="Set false to run every job synchronously.")
     wait_seconds: int = Field(
-        default=300,
+        default=0,
         ge=0,
         le=86_400,
-        description="How long a run waits for its batches before "
-        "leaving them pending for a later `collect`.",
+        description="How long a run waits for its batches (counted from its start) before "
+        "leaving them pending for the next run or a `collect`. 0: no idle waiting; a batch "
+        "that ends while the synchronous jobs run is still posted by this run.",
     )
     poll_initial_seconds: float = Field(default=5, gt=0, le=600, description="First poll interval.")
     poll_max_seconds: float = Field(default=60, gt=0, le=3600, description="Longest poll interval.")
@@ -329,6 +330,20 @@ class RunnerSettings(_Strict):
         description="USD per billed runner minute. `auto`: $0 on a public repository or a "
         "self-hosted runner, GitHub's Linux 2-core list price ($0.006) on a private one. Set "
         "a figure for larger runners (e.g. 0.012 for 4-core) or a self-hosted estimate.",
+    )
+    prs_per_month: int = Field(
+        default=100,
+        ge=1,
+        le=1_000_000,
+        description="About how many PRs the repository sees a month: a collect sweep's "
+        "minutes are shared among them when the router weighs the Batch API.",
+    )
+    sweep_minutes_per_month: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Billed minutes a month of a scheduled `collect` workflow, if you run one "
+        "(hourly: about 720). 0: pending results are collected by the next run only.",
     )
 
 
