@@ -26,7 +26,7 @@ ANSWER = {"body": "The UNSET default keeps the client's auth on streamed request
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     rules = [Rule(prompt="## Task: Answer", output=ANSWER), *canned_rules()]
-    yield from make_world(tmp_path, Scenario(rules))
+    yield from make_world(tmp_path, Scenario(rules, batch_duration_s=0.0))  # posted in the run
 
 
 def _ran(world: World) -> World:
