@@ -23,7 +23,7 @@ from typing import Any
 from pr_router.emulator import Call, Rule, Scenario
 from pr_router.tokens import estimate_tokens
 
-__all__ = ["CallLog", "Lengths", "answer", "job_of", "scenario_for"]
+__all__ = ["CallLog", "Lengths", "Sizes", "answer", "job_of", "scenario_for", "seen_lines"]
 
 # The instructions of each built-in job start with one of these headings (jobs/prompts.py).
 _TASKS = {
@@ -226,24 +226,37 @@ def answer(call: Call, job: str, tokens: int) -> dict[str, Any]:
     return _fill(out, [(out, "body")], tokens)
 
 
-def _responder(lengths: dict[str, int], log: CallLog) -> Callable[[Call], dict[str, Any]]:
+Sizes = Mapping[str, int] | Callable[[Call], Mapping[str, int]]
+
+
+def _responder(lengths: Sizes, log: CallLog) -> Callable[[Call], dict[str, Any]]:
     def respond(call: Call) -> dict[str, Any]:
         job = job_of(call)
         log.add(job, estimate_tokens(_instructions(call) or "."))
-        return answer(call, job, lengths[job])
+        sizes = lengths(call) if callable(lengths) else lengths
+        return answer(call, job, sizes[job])
 
     return respond
 
 
+_SEEN = re.compile(r"^ *\d+ [+-] ", re.MULTILINE)
+
+
+def seen_lines(call: Call) -> int:
+    """Added and removed lines the prompt shows (what a findings answer is sized on)."""
+    return len(_SEEN.findall(call.prompt))
+
+
 def scenario_for(
-    lengths: dict[str, int],
+    lengths: Sizes,
     log: CallLog,
     *,
     latency_s: float = 20.0,
     ttft_s: float = 2.0,
     batch_duration_s: float = 900.0,
 ) -> Scenario:
-    """Every call answered at its job's length; batches end ``batch_duration_s`` after creation."""
+    """Every call answered at its job's length (``lengths``: by job, or by call); batches end
+    ``batch_duration_s`` after creation."""
     rules = [
         Rule(output=_responder(lengths, log), latency_s=latency_s, ttft_s=ttft_s),
         Rule(batch_duration_s=batch_duration_s),

@@ -15,6 +15,7 @@ from typing import Any
 from _canned import Lengths
 from _cost_report import markdown_table, write_chart
 from _floor import PARTS
+from _lifetime_doc import keep_section
 from _setups import FRONTIER, LIGHT_HEAVY, SINGLE_FRONTIER
 
 __all__ = ["DocInputs", "write_docs"]
@@ -377,5 +378,6 @@ def write_docs(folder: Path, doc: Doc, inputs: DocInputs) -> Sequence[Path]:
     title = f"pr-router cost benchmark: {doc['default']['prs']} real PRs ({inputs.date})"
     write_chart(chart, doc, per_pr, title)
     page = folder / "cost-benchmark.md"
-    page.write_text(_page(doc, inputs, chart.name), encoding="utf-8")
+    old = page.read_text(encoding="utf-8") if page.exists() else ""
+    page.write_text(keep_section(old, _page(doc, inputs, chart.name)), encoding="utf-8")
     return (page, chart)

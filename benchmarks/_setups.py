@@ -79,6 +79,26 @@ caching: {{enabled: false}}
 """
 
 
+# What claude-code-action (``pull_request`` trigger) and PR-Agent (push triggers) do on a
+# push: every job again, on the whole PR diff, frontier model, synchronous, uncached. The
+# description is rewritten on every push (its ``when`` keeps only the event).
+_WHOLE = "on_push: whole, tier: frontier, mode: sync"
+PEER_RERUN = SINGLE_FRONTIER.replace(
+    """jobs:
+  describe: {tier: frontier, mode: sync}
+  changelog: {tier: frontier, mode: sync}
+  docs: {tier: frontier, mode: sync}
+""",
+    f"""jobs:
+  review: {{on_push: whole}}
+  security: {{on_push: whole}}
+  describe: {{{_WHOLE}, when: {{events: [pull_request, pull_request_target]}}}}
+  changelog: {{{_WHOLE}}}
+  docs: {{{_WHOLE}}}
+""",
+).replace("# Every job on the frontier model", "# Every job, every push, whole PR, frontier model")
+
+
 @dataclass(frozen=True, slots=True)
 class Setup:
     """A named policy; ``policy_text`` None means the bundled default (no file in the repo)."""
@@ -107,3 +127,12 @@ def setups() -> tuple[Setup, ...]:
 
 
 SETUP_NAMES = ("single-frontier", "light-heavy", "default", "frugal", "strict", "floor")
+LIFETIME_NAMES = ("peer-rerun", "single-frontier", "default", "frugal", "strict", "floor")
+
+
+def lifetime_setups() -> tuple[Setup, ...]:
+    """The setups of the lifetime benchmark (``floor`` is derived from ``default``)."""
+    peer = Setup("peer-rerun", PEER_RERUN,
+                 "every job on every push, whole PR diff, frontier, sync, no caching "
+                 "(claude-code-action on pull_request, PR-Agent with push triggers)")  # fmt: skip
+    return (peer, *(s for s in setups() if s.name in LIFETIME_NAMES))

@@ -76,6 +76,25 @@ def test_compare_diff(emulated: Emulated) -> None:
     assert info.value.status == 404
 
 
+def test_three_dot_compare_gives_the_pr_diff_at_any_head_the_pr_had(emulated: Emulated) -> None:
+    # After a push (here with the base branch moved on), compare/BASE...OLD_HEAD answers the
+    # PR diff as it was at the old head, as GitHub diffs from the merge base; a force-push
+    # that GitHub no longer knows the old head of answers 404.
+    state, client = emulated.state, emulated.client
+    pull = state.pulls[2]
+    old_head, old_diff = pull.head_sha, pull.diff
+    new_diff = old_diff + b"diff --git a/new.py b/new.py\n"
+    state.push(2, "c" * 40, new_diff, "More", base_sha="d" * 40)
+    assert client.compare_diff("d" * 40, old_head) == old_diff
+    assert client.compare_diff(pull.base_ref, "c" * 40) == new_diff
+    assert client.pull_diff(2) == new_diff
+    state.push(2, "e" * 40, old_diff, "Rewritten", forced=True)
+    with pytest.raises(GitHubError) as info:
+        client.compare_diff("d" * 40, "c" * 40)
+    assert info.value.status == 404
+    assert [sha for sha, _ in pull.commits] == ["e" * 40]
+
+
 def test_app_token_cannot_read_the_user(emulated: Emulated) -> None:
     emulated.state.viewer_is_app = True
     assert emulated.client_for().whoami() == ACTIONS_BOT

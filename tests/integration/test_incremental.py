@@ -4,6 +4,7 @@ summary and the review say so."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,12 @@ def test_synchronize_reviews_only_the_new_commits(world: World) -> None:
     _, body, state = world.summary(2)
     assert "🔁 Reviewed only changes since `1111111`." in body
     assert (state.last_reviewed_sha, state.runs) == (NEW, 2)
+    # The PR's lifetime, run by run: what each run looked at and cost, adding up.
+    assert "PR lifetime, run by run" in body
+    assert "| 1 | `1111111` | whole PR |" in body
+    assert "| **2** (this run) | `ec26c3e` | changes since 1111111 |" in body
+    assert [e["what"] for e in state.history] == ["whole PR", "changes since 1111111"]
+    assert sum(Decimal(e["usd"]) for e in state.history) == state.cost_usd
     assert second.outcome.summaries[0].incremental_since == OLD
 
 

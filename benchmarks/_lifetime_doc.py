@@ -1,0 +1,170 @@
+"""The lifetime section of docs/cost-benchmark.md, written from ``lifetime.py``'s figures.
+
+The section sits between two markers so that ``cost.py --write-docs`` (which writes the rest
+of the page) keeps it, and ``lifetime.py --write-docs`` replaces only it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # _cost_doc imports this module: keep it light
+    from _histories import History
+    from _lifetime_stats import RunnerModel
+
+__all__ = ["END", "START", "keep_section", "section", "write_section"]
+
+START = "<!-- lifetime-benchmark:start -->"
+END = "<!-- lifetime-benchmark:end -->"
+Doc = Mapping[str, Mapping[str, Any]]
+
+
+def keep_section(old_page: str, new_page: str) -> str:
+    """``new_page`` with the lifetime section of ``old_page`` appended (if it had one)."""
+    if START not in old_page or END not in old_page or START in new_page:
+        return new_page
+    kept = old_page[old_page.index(START) : old_page.index(END) + len(END)]
+    return new_page.rstrip("\n") + "\n\n" + kept + "\n"
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def _targets(doc: Doc) -> list[str]:
+    d = doc["default"]
+    rows = ["| target | measured | met |", "|---|---|---|"]
+    checks = [
+        ("`tco_private_usd` <= 0.40 x peer-rerun", d.get("tco_private_x_peer_rerun", 0.0), 0.40),
+        ("`tco_public_usd` <= 0.40 x peer-rerun", d.get("tco_public_x_peer_rerun", 0.0), 0.40),
+        ("`tco_private_usd` <= 1.15 x floor", d.get("tco_private_x_floor", 0.0), 1.15),
+        ("`tco_public_usd` <= 1.15 x floor", d.get("tco_public_x_floor", 0.0), 1.15),
+    ]
+    for name, value, limit in checks:
+        ok = value <= limit
+        over = "" if ok else f" (over by {_x(value - limit)})"
+        rows.append(f"| default {name} | {_x(value)}{over} | {'yes' if ok else 'no'} |")
+    share = d["critical_frontier_share"]
+    rows.append(
+        f"| `critical_frontier_share` 1.0 | {share:.2f} | {'yes' if share >= 1 else 'no'} |"
+    )
+    reposted = d["reposted_findings"]
+    rows.append(f"| `reposted_findings` 0 | {reposted} | {'yes' if reposted == 0 else 'no'} |")
+    return rows
+
+
+def _table(doc: Doc) -> list[str]:
+    rows = [
+        "| setup | tokens | runner min | TCO private | TCO public | median PR | p90 PR | runs | "
+        "critical on frontier | reposted |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, f in doc.items():
+        rows.append(
+            f"| {name} | ${f['tokens_usd']:.2f} | {f['runner_minutes']} | "
+            f"${f['tco_private_usd']:.2f} | ${f['tco_public_usd']:.2f} | "
+            f"${f['median_pr_usd']:.4f} | ${f['p90_pr_usd']:.4f} | {f['runs']} | "
+            f"{f['critical_frontier_share']:.2f} | {f['reposted_findings']} |"
+        )
+    return rows
+
+
+def _corpus(chosen: Sequence[History]) -> str:
+    repos = Counter(h.repo for h in chosen)
+    kinds = Counter(k for h in chosen for k in h.kinds)
+    pushes = sum(len(h.pushes) for h in chosen)
+    listed = ", ".join(f"{r} ({n})" for r, n in sorted(repos.items()))
+    return (
+        f"{len(chosen)} merged PRs with {pushes} pushes from {listed}; "
+        f"{kinds['base-merge']} merge the base branch in mid-way, {kinds['rebased']} were "
+        "rebased. Each commit of a PR counts as one push: an upper bound on the pushes the "
+        "author made (several commits often go up together). A rebased PR's pushes before "
+        "the rebase are replayed onto the mainline tip of their time; its last push is the "
+        "real head on the newer base (the force-push). Method and licences: "
+        "`benchmarks/lifetime_corpus/README.md`, `scripts/build_lifetime_corpus.py`."
+    )
+
+
+def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
+    p, d, f = doc["peer-rerun"], doc["default"], doc["floor"]
+    scopes: Mapping[str, int] = d["runs_by_scope"]
+    reviewed_whole = scopes.get("whole PR", 0)
+    incremental = scopes.get("changes since the last reviewed head", 0)
+    nothing = scopes.get("nothing new", 0)
+    return [
+        f"- **peer-rerun vs default, tokens** ({_x(d['tco_public_x_peer_rerun'])}): "
+        f"peer-rerun sends the whole PR to the frontier model for every job on every one "
+        f"of its {p['runs']} runs. Default reviews the whole PR {reviewed_whole} times (the "
+        f"first push), what the author changed {incremental} times, and nothing at all "
+        f"{nothing} times (pushes that only merged the base, rebased or reverted); the "
+        "description is not rewritten unless the PR grew by half, the auxiliary jobs go to "
+        "the efficient model and the Batch API, and the two critical jobs share a cached "
+        "prefix.",
+        f"- **peer-rerun vs default, runner minutes** ({p['runner_minutes']} vs "
+        f"{d['runner_minutes']}): each run and each collect is one billed job "
+        f"(install {runner.install_s:.0f} s plus the command's time, rounded up to whole "
+        f"minutes at ${runner.usd_per_minute}/min). Default waits up to `batch.wait_seconds` "
+        "(300 s) for its batches in every run that submits one, which bills about five "
+        "more minutes than a synchronous run; that is what keeps default's private-repository "
+        "TCO above its token ratio.",
+        f"- **default vs floor** (tokens {_x(d['tco_public_x_floor'])}, TCO private "
+        f"{_x(d['tco_private_x_floor'])}): the floor re-prices default's runs as if every "
+        "prompt byte but the job's own instructions were a cache read, every auxiliary job a "
+        f"batch, with one billed minute per run and no collect runs ({f['runner_minutes']} "
+        "minutes). The token gap is the first cache write of each run's shared prefix and the "
+        "uncached prefixes of batch requests (as in the single-run benchmark above); the "
+        "runner gap is the batch waiting.",
+        f"- **reposted findings**: {d['repeated_findings_not_reposted']} findings produced "
+        "again on a later push were recognised by their fingerprint and not posted again "
+        "under default; peer-rerun runs through the same publisher here, so it reposts none "
+        "either ({p['repeated_findings_not_reposted']} recognised), although the tools it "
+        "stands for post them again.",
+    ]
+
+
+def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> str:
+    """The lifetime section, markers included."""
+    lines = [
+        START,
+        "## A PR's whole life: `benchmarks/lifetime.py`",
+        "",
+        "<!-- Generated by `python benchmarks/lifetime.py --write-docs`; edit that instead. -->",
+        "",
+        "Every push of every PR history in `benchmarks/lifetime_corpus/` goes through "
+        "`pr-router run` against the emulator (the first as `opened`, the rest as "
+        "`synchronize`), with the scheduled `collect` an hour after a push when the next one "
+        "is more than an hour away, and once more after the last push.",
+        "",
+        _corpus(chosen),
+        "",
+        *_table(doc),
+        "",
+        "### Against the lifetime targets",
+        "",
+        *_targets(doc),
+        "",
+        "### What drives each gap",
+        "",
+        *_drivers(doc, runner),
+        "",
+        "Runner time here is the benchmark's own simple model (`benchmarks/_lifetime_stats.py`"
+        " `RunnerModel`); the time between pushes is the real time between the commits (one "
+        "minute to three days). Answers are canned at lengths sized on what each prompt shows.",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(page: Path, doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> Path:
+    """Replace (or append) the lifetime section of ``page``."""
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    new = section(doc, chosen, runner)
+    if START in text and END in text:
+        text = text[: text.index(START)] + new.rstrip("\n") + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + new
+    page.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return page

@@ -1,0 +1,213 @@
+"""Run one PR history through the whole pipeline against the emulator, push by push.
+
+One emulated GitHub per history and setup, kept across pushes: the first push is a
+``pull_request`` ``opened`` event, every later one a ``synchronize`` after the head moved
+(``GitHubState.push``: the PR diff at the new head, the base branch tip the push stands
+on). Between pushes the simulated clock advances by the real time between the two commits
+(at least a minute, at most three days); when that is over an hour, the scheduled
+``collect`` runs an hour after the earlier push, as the shipped collect workflow does.
+After the last push, ``collect`` runs an hour later. Every command is the real entry point
+(``run_from_env`` / ``collect_from_env``); the figures are the ledger's records,
+deduplicated as ``pr-router report`` does.
+
+Canned answers (``_canned``) are sized on what each prompt shows: a findings answer on the
+added and removed lines in its prompt, so an incremental review of a small push answers
+briefly and a whole-PR re-review answers at the PR's size.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from _canned import CallLog, Lengths, scenario_for, seen_lines
+from _emulated import COLLECT_AFTER_S, Case, _env, pr_event
+from _histories import History, Push
+from _setups import POLICY_PATH, Setup
+from pr_router.changes import analyze
+from pr_router.emulator import Call, Emulator, FakeClock
+from pr_router.emulator.github import GitHubEmulator
+from pr_router.github.emulated import GitHubState
+from pr_router.github.publish import fingerprints_in
+from pr_router.github.state import SUMMARY_MARKER
+from pr_router.ledger import LedgerRecord, read_ledger
+from pr_router.pipeline.entry import collect_from_env, run_from_env
+from pr_router.pipeline.settings import Settings
+from pr_router.report import dedupe
+
+__all__ = ["BOT", "HistoryRun", "PushRun", "run_history"]
+
+BOT = "pr-router[bot]"
+NUMBER = 7
+MIN_GAP_S = 60.0
+MAX_GAP_S = 3 * 86_400.0
+_CHANGELOG = b"# Changelog\n\n## Unreleased\n\n- Earlier entry.\n"
+
+
+@dataclass(frozen=True, slots=True)
+class PushRun:
+    """One ``run`` of a history: its run id, what it looked at, its runner time."""
+
+    index: int
+    run_id: str
+    code_changed: bool  # the whole PR at this push changes code
+    seconds: float  # time the run spent in the executor (the services' clock)
+    looked_at: str
+    repeats: int = 0  # findings the run found again and did not post again
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRun:
+    """A whole history under one setup: its runs, collects, ledger and what was posted."""
+
+    history: str
+    setup: str
+    pushes: tuple[PushRun, ...]
+    records: tuple[str, ...]  # ledger records (JSON), deduplicated, pending ones left out
+    collect_seconds: tuple[float, ...] = ()
+    instructions: dict[str, int] = field(default_factory=dict)
+    reposted: int = 0  # findings posted twice on the PR
+    pending_left: int = 0
+    error: str | None = None
+
+    def ledger(self) -> list[LedgerRecord]:
+        """The records as ``LedgerRecord`` objects."""
+        return [LedgerRecord.model_validate_json(r) for r in self.records]
+
+
+def _gap(before: Push, after: Push) -> float:
+    seconds = (after.time - before.time).total_seconds()
+    return min(max(seconds, MIN_GAP_S), MAX_GAP_S)
+
+
+def _event(h: History, i: int) -> dict[str, Any]:
+    push = h.pushes[i]
+    case = Case(h.name, NUMBER, push.diff, h.title, push.head, push.base)
+    event = pr_event(case)
+    event["action"] = "opened" if i == 0 else "synchronize"
+    if i:
+        event["before"], event["after"] = h.pushes[i - 1].head, push.head
+    return event
+
+
+def _files_at(state: GitHubState, setup: Setup, ref: str) -> None:
+    state.add_file("CHANGELOG.md", _CHANGELOG, ref=ref)
+    if setup.policy_text is not None:
+        state.add_file(POLICY_PATH, setup.policy_text.encode(), ref=ref)
+
+
+def _reposted(state: GitHubState) -> int:
+    """Findings whose marker was posted in more than one review comment (or review body)."""
+    inline = Counter(fp for c in state.review_comments.values() if c.author == BOT
+                     for fp in fingerprints_in(c.body))  # fmt: skip
+    bodies = [r.body for r in state.reviews.values() if r.author == BOT]
+    bodies += [c.body for c in state.comments.values()
+               if c.author == BOT and not c.body.lstrip().startswith(SUMMARY_MARKER)]  # fmt: skip
+    listed = Counter(fp for b in bodies for fp in fingerprints_in(b))
+    return sum(n - 1 for n in (*inline.values(), *listed.values()) if n > 1)
+
+
+class _Sizes:
+    """Answer lengths by call: findings sized on the lines the prompt shows."""
+
+    def __init__(self) -> None:
+        self.code_changed = True
+
+    def __call__(self, call: Call) -> Mapping[str, int]:
+        return Lengths().for_pr(max(seen_lines(call), 1), self.code_changed)
+
+
+@dataclass
+class _World:
+    setup: Setup
+    history: History
+    folder: Path
+    clock: FakeClock
+    state: GitHubState
+    emu: Emulator[Any]
+    seconds: list[float] = field(default_factory=list)
+
+    def env(self, i: int) -> dict[str, str]:
+        case = Case(self.history.name, NUMBER, b"", self.history.title)
+        env = _env(self.emu, self.folder, case, self.setup)
+        env["GITHUB_RUN_ID"] = f"{self.setup.name}-{self.history.number}-{i + 1}"
+        return env
+
+    def collect(self) -> None:
+        env = self.env(len(self.history.pushes))
+        start = self.clock.now()
+        collect_from_env(env, settings=Settings.from_env(env), clock=self.clock,
+                         out=io.StringIO(), numbers=(NUMBER,))  # fmt: skip
+        self.seconds.append(self.clock.now() - start)
+
+    def push(self, i: int, sizes: _Sizes) -> PushRun:
+        h, push = self.history, self.history.pushes[i]
+        event = _event(h, i)
+        if i == 0:
+            self.state.seed_pull(event, push.diff, commits=[(push.head, push.message)])
+        else:
+            gap = _gap(h.pushes[i - 1], push)
+            if gap > COLLECT_AFTER_S:
+                self.clock.advance(COLLECT_AFTER_S)
+                self.collect()
+                gap -= COLLECT_AFTER_S
+            self.clock.advance(gap)
+            self.state.push(NUMBER, push.head, push.diff, push.message, base_sha=push.base)
+        _files_at(self.state, self.setup, push.base)
+        (self.folder / "event.json").write_text(json.dumps(event), encoding="utf-8")
+        env = self.env(i)
+        code = analyze(push.diff).signals.code_changed
+        sizes.code_changed = code
+        out = run_from_env(env, settings=Settings.from_env(env), clock=self.clock,
+                           out=io.StringIO())  # fmt: skip
+        summary = out.summaries[0] if out.summaries else None
+        return PushRun(i + 1, env["GITHUB_RUN_ID"], code,
+                       summary.wait_seconds if summary else 0.0,
+                       summary.looked_at if summary else "",
+                       sum(j.findings_duplicate for j in summary.jobs) if summary else 0,
+                       None if summary else out.message or "no summary")  # fmt: skip
+
+
+def _settled(records: Iterable[LedgerRecord]) -> tuple[list[LedgerRecord], int]:
+    kept = [r for r in records if r.status != "pending"]
+    done = {(r.run_id, r.job) for r in kept}
+    left = {(r.run_id, r.job) for r in records if r.status == "pending"} - done
+    return kept, len(left)
+
+
+def run_history(setup: Setup, history: History) -> HistoryRun:
+    """Every push of ``history`` under ``setup``, then the last collect."""
+    log, sizes, clock = CallLog(), _Sizes(), FakeClock()
+    state = GitHubState(viewer=BOT)
+    logger = logging.getLogger("pr_router")
+    level, logger.level = logger.level, logging.CRITICAL  # the runs' own lines are noise here
+    try:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Emulator(scenario=scenario_for(sizes, log), clock=clock,
+                     mounts={"/github": GitHubEmulator(state)}) as emu,
+        ):  # fmt: skip
+            world = _World(setup, history, Path(tmp), clock, state, emu)
+            pushes = tuple(world.push(i, sizes) for i in range(len(history.pushes)))
+            clock.advance(COLLECT_AFTER_S)
+            world.collect()
+            ledger = Path(tmp) / "ledger.jsonl"
+            records = dedupe(read_ledger(ledger)) if ledger.exists() else []
+    except Exception as exc:  # a benchmark reports a broken history instead of dying on it
+        return HistoryRun(history.name, setup.name, (), (), error=f"{type(exc).__name__}: {exc}")
+    finally:
+        logger.level = level
+    kept, left = _settled(records)
+    run = HistoryRun(history.name, setup.name, pushes, tuple(r.model_dump_json() for r in kept),
+                     tuple(world.seconds), dict(log.instructions), _reposted(state),
+                     pending_left=left)  # fmt: skip
+    errors = [f"push {p.index}: {p.error}" for p in pushes if p.error]
+    return replace(run, error="; ".join(errors) or None)

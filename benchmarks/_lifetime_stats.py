@@ -1,0 +1,178 @@
+"""Figures of the lifetime benchmark: what each setup cost over every PR's whole life.
+
+Token cost comes from the ledger records (priced from the emulated providers' usage).
+Runner minutes come from ``runner_minutes`` below: each ``run`` and each ``collect`` is one
+GitHub Actions job, billed in whole minutes, rounded up, of install time plus the time the
+command spent waiting for models and batches on the simulated clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from _cost_stats import quantile
+from _emulated import CaseRun
+from _floor import floor_of
+from _lifetime_run import HistoryRun, PushRun
+from pr_router.ledger import LedgerRecord
+
+__all__ = ["LINUX_USD_PER_MINUTE", "LifetimeFigures", "RunnerModel", "figures", "floor_figures"]
+
+LINUX_USD_PER_MINUTE = Decimal("0.006")  # GitHub-hosted Linux 2-core, per minute (2026)
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerModel:
+    """Billed runner minutes of one job: install plus the command's own time, rounded up."""
+
+    install_s: float = 30.0  # the action's install step with a warm cache
+    usd_per_minute: Decimal = LINUX_USD_PER_MINUTE
+
+    def minutes(self, seconds: float) -> int:
+        """Whole minutes GitHub bills for a job that ran ``seconds`` after install."""
+        return max(1, math.ceil((self.install_s + seconds) / 60))
+
+
+@dataclass
+class LifetimeFigures:
+    """One setup over the corpus."""
+
+    name: str
+    per_pr: dict[str, Decimal] = field(default_factory=dict)  # tokens, per PR lifetime
+    per_pr_tco: dict[str, Decimal] = field(default_factory=dict)  # tokens + runner (private)
+    runner_minutes: int = 0
+    runs: int = 0
+    collects: int = 0
+    critical: int = 0
+    critical_frontier: int = 0
+    reposted: int = 0
+    repeats: int = 0
+    looked_at: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    pending_left: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def tokens_usd(self) -> Decimal:
+        """Token cost over the corpus."""
+        return sum(self.per_pr.values(), Decimal(0))
+
+    def to_json(self, runner: RunnerModel, peer: LifetimeFigures | None,
+                floor: LifetimeFigures | None) -> dict[str, Any]:  # fmt: skip
+        """The ``--json`` object of this setup."""
+        tokens = self.tokens_usd
+        private = tokens + runner.usd_per_minute * self.runner_minutes
+        out: dict[str, Any] = {
+            "tokens_usd": _usd(tokens), "runner_minutes": self.runner_minutes,
+            "runner_usd_private": _usd(runner.usd_per_minute * self.runner_minutes),
+            "tco_private_usd": _usd(private), "tco_public_usd": _usd(tokens),
+            "median_pr_usd": _usd(quantile(list(self.per_pr.values()), 0.5)),
+            "p90_pr_usd": _usd(quantile(list(self.per_pr.values()), 0.9)),
+            "median_pr_tco_private_usd": _usd(quantile(list(self.per_pr_tco.values()), 0.5)),
+            "p90_pr_tco_private_usd": _usd(quantile(list(self.per_pr_tco.values()), 0.9)),
+            "runs": self.runs, "collects": self.collects, "prs": len(self.per_pr),
+            "critical_frontier_share": round(self.critical_frontier / self.critical, 4)
+            if self.critical else 1.0,
+            "critical_jobs_code_prs": self.critical,
+            "reposted_findings": self.reposted, "repeated_findings_not_reposted": self.repeats,
+            "runs_by_scope": dict(sorted(self.looked_at.items())),
+            "pending_after_collect": self.pending_left, "errors": self.errors,
+        }  # fmt: skip
+        for key, base in (("peer_rerun", peer), ("floor", floor)):
+            if base is None or base is self:
+                continue
+            base_private = base.tokens_usd + runner.usd_per_minute * base.runner_minutes
+            out[f"tco_private_x_{key}"] = _ratio(private, base_private)
+            out[f"tco_public_x_{key}"] = _ratio(tokens, base.tokens_usd)
+        return out
+
+
+def _usd(x: Decimal) -> float:
+    return round(float(x), 6)
+
+
+def _ratio(a: Decimal, b: Decimal) -> float:
+    return round(float(a / b), 4) if b else 0.0
+
+
+def _push_of(record: LedgerRecord, pushes: Sequence[PushRun]) -> PushRun | None:
+    """The run that wrote ``record`` (a collect writes under the run id it finishes)."""
+    return next((p for p in pushes if record.run_id.startswith(f"{p.run_id}-")), None)
+
+
+def _final(records: Iterable[LedgerRecord]) -> list[LedgerRecord]:
+    last: dict[tuple[str, str], LedgerRecord] = {}
+    for r in records:
+        key = (r.run_id, r.job)
+        if key not in last or r.attempt >= last[key].attempt:
+            last[key] = r
+    return list(last.values())
+
+
+def _add(fig: LifetimeFigures, run: HistoryRun, runner: RunnerModel) -> None:
+    if run.error:
+        fig.errors.append(f"{run.history}: {run.error}")
+        if not run.pushes:
+            return
+    records = run.ledger()
+    tokens = sum((r.cost_usd for r in records), Decimal(0))
+    minutes = sum(runner.minutes(p.seconds) for p in run.pushes)
+    minutes += sum(runner.minutes(s) for s in run.collect_seconds)
+    fig.per_pr[run.history] = tokens
+    fig.per_pr_tco[run.history] = tokens + runner.usd_per_minute * minutes
+    fig.runner_minutes += minutes
+    fig.runs += len(run.pushes)
+    fig.collects += len(run.collect_seconds)
+    fig.reposted += run.reposted
+    fig.repeats += sum(p.repeats for p in run.pushes)
+    fig.pending_left += run.pending_left
+    for p in run.pushes:
+        fig.looked_at[_scope(p.looked_at)] += 1
+    for r in _final(records):
+        push = _push_of(r, run.pushes)
+        if r.job_class == "critical" and push is not None and push.code_changed:
+            fig.critical += 1
+            fig.critical_frontier += r.tier == "frontier"
+
+
+def _scope(looked_at: str) -> str:
+    return "changes since the last reviewed head" if looked_at.startswith("changes") else looked_at
+
+
+def figures(name: str, runs: Iterable[HistoryRun], runner: RunnerModel) -> LifetimeFigures:
+    """Figures of one measured setup."""
+    fig = LifetimeFigures(name)
+    for run in runs:
+        _add(fig, run, runner)
+    return fig
+
+
+def floor_figures(default_runs: Iterable[HistoryRun], runner: RunnerModel) -> LifetimeFigures:
+    """The floor: each of default's runs at its token floor (``_floor``), one billed minute per
+    run (the critical jobs only, nothing waited for) and no collect runs."""
+    fig = LifetimeFigures("floor")
+    for run in default_runs:
+        if run.error and not run.pushes:
+            fig.errors.append(f"{run.history}: {run.error}")
+            continue
+        by_run: dict[str, list[str]] = defaultdict(list)
+        for raw, record in zip(run.records, run.ledger(), strict=True):
+            by_run[record.run_id].append(raw)
+        tokens = Decimal(0)
+        for run_id, raws in by_run.items():
+            case = CaseRun(f"{run.history} {run_id}", "default", 0, 0, True, False,
+                           tuple(raws), run.instructions)  # fmt: skip
+            tokens += sum((f.usd for f in floor_of(case)), Decimal(0))
+        minutes = len(run.pushes) * runner.minutes(0)
+        fig.per_pr[run.history] = tokens
+        fig.per_pr_tco[run.history] = tokens + runner.usd_per_minute * minutes
+        fig.runner_minutes += minutes
+        fig.runs += len(run.pushes)
+        base = figures("default", [run], runner)
+        fig.critical += base.critical
+        fig.critical_frontier += base.critical_frontier
+    return fig

@@ -1,0 +1,100 @@
+"""benchmarks/lifetime.py on real PR histories: every push through ``run`` against the
+emulator, then ``collect``; what each push looked at, what ran, what was posted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from _histories import find
+from _lifetime_run import HistoryRun, run_history
+from _lifetime_stats import RunnerModel, figures
+from _setups import lifetime_setups
+from pr_router.ledger import LedgerRecord
+
+from .conftest import run_json
+
+SETUPS = {s.name: s for s in lifetime_setups()}
+
+
+def _run(repo: str, number: int, setup: str = "default") -> HistoryRun:
+    run = run_history(SETUPS[setup], find(repo, number))
+    assert run.error is None, run.error
+    return run
+
+
+def _of(run: HistoryRun, push: int) -> list[LedgerRecord]:
+    """The records written by the ``run`` of push ``push`` (1-based)."""
+    run_id = run.pushes[push - 1].run_id
+    return [r for r in run.ledger() if r.run_id.startswith(f"{run_id}-")]
+
+
+def test_a_base_merged_into_the_pr_is_not_reviewed_again() -> None:
+    run = _run("pytest-dev/pytest", 14702)  # push 3 merges main into the PR
+    assert [p.looked_at for p in run.pushes] == [
+        "whole PR", f"changes since {find('pytest-dev/pytest', 14702).pushes[0].head[:7]}",
+        "nothing new",
+    ]  # fmt: skip
+    assert not [r for r in _of(run, 3) if r.job_class == "critical"]
+    assert run.reposted == 0
+
+
+def test_a_rebase_and_force_push_is_not_reviewed_again() -> None:
+    run = _run("pallets/click", 997)
+    assert run.pushes[-1].looked_at == "nothing new"
+    assert not _of(run, len(run.pushes))
+    # peer-rerun re-reviews the whole PR after the rebase, as the tools it stands for do.
+    peer = _run("pallets/click", 997, "peer-rerun")
+    assert peer.pushes[-1].looked_at == "whole PR (policy)"
+    assert {r.job for r in _of(peer, len(peer.pushes))} >= {"review", "security"}
+
+
+def test_a_push_that_only_reverts_runs_nothing_and_reposts_nothing() -> None:
+    run = _run("pypa/pip", 13974)
+    assert run.pushes[1].looked_at == "nothing new"
+    assert not [r for r in _of(run, 2) if r.job_class == "critical"]
+    assert run.reposted == 0
+
+
+def test_a_push_that_only_touches_docs_gets_a_frontier_review_and_no_scan() -> None:
+    run = _run("scrapy/scrapy", 6527)
+    second = {r.job: r for r in _of(run, 2)}
+    assert run.pushes[1].looked_at.startswith("changes since")
+    assert second["review"].tier == "frontier"
+    assert "security" not in second
+
+
+def test_a_push_while_the_previous_runs_batches_are_pending() -> None:
+    # pypa/pip#14012: the second push comes 5 minutes after the first, while the first
+    # run's describe batch is still running: the second run takes it over (it is not
+    # submitted again) and posts it when it ends.
+    run = _run("pypa/pip", 14012)
+    jobs = Counter(r.job for r in run.ledger())
+    assert jobs["describe"] == 1
+    assert run.pending_left == 0
+    described = next(r for r in run.ledger() if r.job == "describe")
+    assert described.mode == "batch"
+    assert described.status == "ok"
+    assert described.custom_id == f"r{run.pushes[0].run_id}-1-describe"  # run 1's request
+    assert described.run_id.startswith(f"{run.pushes[1].run_id}-")  # finished by run 2
+
+
+def test_peer_rerun_costs_more_over_a_lifetime_than_default() -> None:
+    runner = RunnerModel()
+    default = figures("default", [_run("pytest-dev/pytest", 14702)], runner)
+    peer = figures("peer-rerun", [_run("pytest-dev/pytest", 14702, "peer-rerun")], runner)
+    assert peer.tokens_usd > default.tokens_usd > Decimal(0)
+    assert peer.runs == default.runs == 3
+    assert default.critical_frontier == default.critical > 0
+
+
+def test_lifetime_json_has_the_contract_keys() -> None:
+    doc = run_json("lifetime.py", "--limit", "2", "--workers", "1")
+    assert list(doc) == ["peer-rerun", "single-frontier", "default", "frugal", "strict", "floor"]
+    for fig in doc.values():
+        assert {"tokens_usd", "runner_minutes", "tco_private_usd", "tco_public_usd",
+                "median_pr_usd", "p90_pr_usd", "runs", "critical_frontier_share",
+                "reposted_findings"} <= set(fig)  # fmt: skip
+        assert fig["corpus"] == "benchmarks/lifetime_corpus"
+        assert fig["errors"] == []
+    assert doc["default"]["reposted_findings"] == 0
