@@ -11,8 +11,8 @@ After the last push, ``collect`` runs an hour later. Every command is the real e
 deduplicated as ``pr-router report`` does.
 
 Canned answers (``_canned``) are sized on what each prompt shows: a findings answer on the
-added and removed lines in its prompt, so an incremental review of a small push answers
-briefly and a whole-PR re-review answers at the PR's size.
+added and removed lines in its prompt (``LENGTHS``), so an incremental review of a small
+push answers briefly and a whole-PR re-review answers at the PR's size.
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ BOT = "pr-router[bot]"
 NUMBER = 7
 MIN_GAP_S = 60.0
 MAX_GAP_S = 3 * 86_400.0
+# The cost benchmark's answer lengths, with the size law continued below 10 lines instead of
+# clamped there: (lines / 200) ** 0.2 is 0.35 at one line. A push of a few lines gets a
+# review of a few hundred tokens, not the 0.6x floor sized for whole PRs.
+LENGTHS = Lengths(min_factor=0.35)
 _CHANGELOG = b"# Changelog\n\n## Unreleased\n\n- Earlier entry.\n"
 
 
@@ -122,7 +126,7 @@ class _Sizes:
         self.code_changed = True
 
     def __call__(self, call: Call) -> Mapping[str, int]:
-        return Lengths().for_pr(max(seen_lines(call), 1), self.code_changed)
+        return LENGTHS.for_pr(max(seen_lines(call), 1), self.code_changed)
 
 
 @dataclass

@@ -20,13 +20,13 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
 
 from _corpus import ROOT, real_diffs_dir
 from _cost_stats import SetupFigures, figures, floor_figures
 from _emulated import Case, CaseRun, run_case
+from _pool import run_tasks
 from _setups import SETUP_NAMES, Setup, setups
 
 FALLBACK = ROOT / "tests" / "fixtures" / "diffs" / "real"
@@ -68,16 +68,7 @@ def load_cases(folder: Path, limit: int | None) -> list[Case]:
 def run_all(cases: Sequence[Case], chosen: Sequence[Setup], workers: int) -> list[CaseRun]:
     """Every case under every setup, largest diffs first, across ``workers`` processes."""
     tasks = sorted(((s, c) for s in chosen for c in cases), key=lambda t: -len(t[1].diff))
-    if workers <= 1:
-        return [run_case(s, c) for s, c in tasks]
-    done: list[CaseRun] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_case, s, c) for s, c in tasks]
-        for n, future in enumerate(as_completed(futures), 1):
-            done.append(future.result())
-            if n % 50 == 0:
-                print(f"  {n}/{len(futures)} runs", file=sys.stderr)
-    return done
+    return run_tasks(run_case, tasks, workers, "runs")
 
 
 def all_figures(runs: Sequence[CaseRun]) -> dict[str, SetupFigures]:

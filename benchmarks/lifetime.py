@@ -21,13 +21,13 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from _histories import CORPUS, History, histories
 from _lifetime_run import HistoryRun, run_history
 from _lifetime_stats import LifetimeFigures, RunnerModel, figures, floor_figures
+from _pool import run_tasks
 from _setups import LIFETIME_NAMES, Setup, lifetime_setups
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,16 +44,7 @@ def load(limit: int | None) -> list[History]:
 def run_all(chosen: Sequence[History], setups: Sequence[Setup], workers: int) -> list[HistoryRun]:
     """Every history under every setup, largest first, across ``workers`` processes."""
     tasks = sorted(((s, h) for s in setups for h in chosen), key=lambda t: -t[1].size)
-    if workers <= 1:
-        return [run_history(s, h) for s, h in tasks]
-    done: list[HistoryRun] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_history, s, h) for s, h in tasks]
-        for n, future in enumerate(as_completed(futures), 1):
-            done.append(future.result())
-            if n % 50 == 0:
-                print(f"  {n}/{len(futures)} histories", file=sys.stderr)
-    return done
+    return run_tasks(run_history, tasks, workers, "histories")
 
 
 def all_figures(runs: Sequence[HistoryRun], runner: RunnerModel) -> dict[str, LifetimeFigures]:

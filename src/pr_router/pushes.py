@@ -36,6 +36,7 @@ class PushFacts:
     whole: ChangeSet  # the whole PR diff at the new head
     ran_lines: Mapping[str, int] = field(default_factory=dict)  # job -> PR lines when it last ran
     note: str = ""  # what the interdiff left out (base updates, reverts), for the summary
+    pending: frozenset[str] = frozenset()  # jobs whose earlier batch is still running
 
 
 def grown(rule_job: str, facts: PushFacts) -> tuple[bool | None, str]:

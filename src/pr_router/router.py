@@ -111,6 +111,8 @@ def _on_push(d: _Decision, facts: Facts, push: PushFacts) -> _Decision:
     rule = d.job.on_push
     whole = facts.whole()
     d.reasons.append(f"push rule '{rule}' ({PUSH_RULES[rule]})")
+    if d.job.name in push.pending:
+        return _skip(d, "an earlier run's batch of this job is still running: not sent again")
     if not push.whole.files:
         return _skip(d, "no files to look at (empty diff or everything ignored)")
     if rule == "whole":
@@ -223,17 +225,16 @@ def _decide(job: ResolvedJob, policy: Policy, rules: tuple[Rule, ...], facts: Fa
     d = _start(job, policy, facts, steer)
     if not d.run:
         return d
-    # Routing rules and constraints look at the PR as a whole; on a push, the push rule
-    # (applied above) decided what the job looks at.
-    pr = facts if facts.push is None else facts.whole()
     for rule in rules:
         if _selects(rule, job):
-            ok, why = evaluate(rule.if_, pr)
+            ok, why = evaluate(rule.if_, facts)
             if ok and not _apply(rule, d, why):
                 return d  # the rule skipped the job
     _steer(d, steer)
     _noted(d, facts.note)
-    _constrain(d, policy, pr)
+    # On a push, rules judge what the job looks at; the hard constraints (a code PR's
+    # critical jobs on the frontier tier) judge the PR as a whole.
+    _constrain(d, policy, facts if facts.push is None else facts.whole())
     return d
 
 

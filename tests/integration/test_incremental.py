@@ -4,8 +4,8 @@ summary and the review say so."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -24,10 +24,11 @@ PRICES = PriceTable(at=datetime(2026, 11, 22, tzinfo=UTC))
 PUSH = PRContext(repo="o/r", number=1, title="t", body="A description.", action="synchronize")
 
 
-def _plan(repo: str, number: int, at: int, ran: dict[str, int] | None = None) -> Plan:
+def _plan(repo: str, number: int, at: int, ran: dict[str, int] | None = None,
+          pending: frozenset[str] = frozenset()) -> Plan:  # fmt: skip
     h = find(repo, number)
     old, new = h.pushes[at - 1], h.pushes[at]
-    push = PushFacts(old.head, analyze(new.diff), ran or {})
+    push = PushFacts(old.head, analyze(new.diff), ran or {}, pending=pending)
     inter = changes_of(interdiff(old.diff, new.diff).diff, source="interdiff")
     return route(load_policy(None).policy, inter, PUSH,
                  prices=PRICES, push=push)  # fmt: skip
@@ -81,3 +82,19 @@ def test_plan_shows_each_jobs_push_rule() -> None:
     assert [j.on_push for j in plan.jobs] == [
         "changed", "changed-sensitive", "grown", "surface", "new-surface", None,
     ]  # fmt: skip
+
+
+def test_a_job_whose_earlier_batch_is_still_running_is_not_sent_again() -> None:
+    h = find("pallets/flask", 4720)
+    lines = analyze(h.pushes[2].diff).signals.changed_lines
+    plan = _plan("pallets/flask", 4720, 2, {"describe": lines // 3}, frozenset({"describe"}))
+    assert not plan.job("describe").run
+    assert "batch of this job is still running" in plan.job("describe").reasons[-1]
+
+
+def test_effort_follows_the_push_and_the_tier_follows_the_pr() -> None:
+    # pallets/click#2202, push 3: 21 routine lines of a larger code PR.
+    plan = _plan("pallets/click", 2202, 2)
+    review = plan.job("review")
+    assert (review.tier, review.effort) == ("frontier", "low")
+    assert any("small routine change" in r for r in review.reasons)

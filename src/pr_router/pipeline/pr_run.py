@@ -270,14 +270,14 @@ def publish(
     return summary, new_state, problems, decision
 
 
-def _changes(services: Services, pr: PRContext, state: State,
-             loaded: LoadedPolicy) -> tuple[Looked, PRContext]:  # fmt: skip
+def _changes(services: Services, pr: PRContext, state: State, loaded: LoadedPolicy,
+             pending: Collection[str] = ()) -> tuple[Looked, PRContext]:  # fmt: skip
     """What the run looks at (the whole PR, or what a push changed), with commit messages."""
     assert pr.number is not None
     if pr.event == "workflow_run":
         return Looked(analyze_empty(), None, None, "CI failure"), pr
     looked = looked_at(services.github, pr, state.last_reviewed_sha, loaded.policy,
-                       state.job_lines)  # fmt: skip
+                       state.job_lines, pending=pending)  # fmt: skip
     pr = replace(pr, commit_messages=tuple(services.github.commit_messages(pr.number)))
     return looked, pr
 
@@ -318,7 +318,8 @@ def run_pull_request(
     kept = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
     # Collected jobs are merged into this run's summary: their cost is counted once, here.
     state = replace(started, pending=())
-    looked, pr = _changes(services, pr, state, loaded)
+    still = {i.job for p in collected.outcome.pending for i in p.items} if collected else set()
+    looked, pr = _changes(services, pr, state, loaded, still)
     month = month_usd(services, loaded)
     plan = plan_for(loaded, looked.changes, pr, state, month, push=looked.push, steer=steer)
     plan = replace(plan, notices=(*plan.notices, *looked.unseen))

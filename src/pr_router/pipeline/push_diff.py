@@ -11,7 +11,7 @@ summary says why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from pr_router.changes import analyze, compute_signals
@@ -57,8 +57,9 @@ def _reviews_whole(policy: Policy) -> bool:
 
 
 def looked_at(github: GitHubClient, pr: PRContext, since: str | None, policy: Policy,
-              ran_lines: Mapping[str, int]) -> Looked:  # fmt: skip
-    """The whole PR, or on a later push what changed since ``since`` (see module)."""
+              ran_lines: Mapping[str, int], *, pending: Collection[str] = ()) -> Looked:  # fmt: skip
+    """The whole PR, or on a later push what changed since ``since`` (see module);
+    ``pending``: jobs whose earlier batch is still running (not sent again)."""
     assert pr.number is not None
     source = f"PR #{pr.number} diff"
     fetched = github.pull_diff(pr.number)
@@ -79,7 +80,7 @@ def looked_at(github: GitHubClient, pr: PRContext, since: str | None, policy: Po
                    "changed since",)  # fmt: skip
     old = before.data
     inter = interdiff(old, whole_diff)
-    push = PushFacts(since, whole, dict(ran_lines), inter.describe())
+    push = PushFacts(since, whole, dict(ran_lines), inter.describe(), frozenset(pending))
     if _reviews_whole(policy):
         return Looked(whole, push, None, "whole PR (policy)", unseen=unseen)
     changes = changes_of(inter.diff, source=source, ignore=policy.ignore)
