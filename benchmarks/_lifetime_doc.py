@@ -104,12 +104,15 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         "the efficient model and the Batch API, and the two critical jobs share a cached "
         "prefix.",
         f"- **peer-rerun vs default, runner minutes** ({p['runner_minutes']} vs "
-        f"{d['runner_minutes']}): each run and each collect is one billed job "
-        f"(install {runner.install_s:.0f} s plus the command's time, rounded up to whole "
-        f"minutes at ${runner.usd_per_minute}/min). Default waits up to `batch.wait_seconds` "
-        "(300 s) for its batches in every run that submits one, which bills about five "
-        "more minutes than a synchronous run; that is what keeps default's private-repository "
-        "TCO above its token ratio.",
+        f"{d['runner_minutes']}): every run is one billed job (set-up, install, pr-router's "
+        "overhead, then its synchronous calls at the models' measured speeds, rounded up to "
+        f"whole minutes at ${runner.usd_per_minute}/min on a private repository). A run that "
+        "submits a batch waits its whole `batch.wait_seconds` budget (the latency model's "
+        "batches finish in about an hour), so its job bills that budget: "
+        f"{d['runner_minutes_waiting_for_batches']} of default's minutes are that wait. "
+        "Peer-rerun never batches, but every one of its runs waits for a whole-PR review on "
+        "the frontier model; a run of default that only reviews a small push, or has nothing "
+        "new to review, is over in a minute.",
         f"- **default vs floor** (tokens {_x(d['tco_public_x_floor'])}, TCO private "
         f"{_x(d['tco_private_x_floor'])}): the floor re-prices default's runs as if every "
         "prompt byte but the job's own instructions were a cache read, every auxiliary job a "
@@ -150,9 +153,12 @@ def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> str:
         "",
         *_drivers(doc, runner),
         "",
-        "Runner time here is the benchmark's own simple model (`benchmarks/_lifetime_stats.py`"
-        " `RunnerModel`); the time between pushes is the real time between the commits (one "
-        "minute to three days). Answers are canned at lengths sized on what each prompt shows.",
+        "Runner time is the cost benchmark's latency model (`benchmarks/_latency.py`, billed "
+        "by `pr_router.runner`); a batch result the scheduled collect picks up counts as "
+        "the few seconds it adds to the next pr-router run in the repository. The time "
+        "between pushes is the real time between the commits (one minute to three days). "
+        "Answers are canned at lengths sized on what each prompt shows (the single-run "
+        "length law continued below 10 changed lines).",
         END,
     ]
     return "\n".join(lines) + "\n"

@@ -40,6 +40,7 @@ from pr_router.github.state import SUMMARY_MARKER
 from pr_router.ledger import LedgerRecord, read_ledger
 from pr_router.pipeline.entry import collect_from_env, run_from_env
 from pr_router.pipeline.settings import Settings
+from pr_router.policy.loader import check_policy_text, load_policy
 from pr_router.report import dedupe
 
 __all__ = ["BOT", "HistoryRun", "PushRun", "run_history"]
@@ -76,7 +77,8 @@ class HistoryRun:
     setup: str
     pushes: tuple[PushRun, ...]
     records: tuple[str, ...]  # ledger records (JSON), deduplicated, pending ones left out
-    collect_seconds: tuple[float, ...] = ()
+    batch_wait_s: float = 0.0  # the setup's batch.wait_seconds (0: batches disabled)
+    collected_later: int = 0  # batches the scheduled collects finished
     instructions: dict[str, int] = field(default_factory=dict)
     reposted: int = 0  # findings posted twice on the PR
     pending_left: int = 0
@@ -137,7 +139,6 @@ class _World:
     clock: FakeClock
     state: GitHubState
     emu: Emulator[Any]
-    seconds: list[float] = field(default_factory=list)
 
     def env(self, i: int) -> dict[str, str]:
         case = Case(self.history.name, NUMBER, b"", self.history.title)
@@ -147,10 +148,8 @@ class _World:
 
     def collect(self) -> None:
         env = self.env(len(self.history.pushes))
-        start = self.clock.now()
         collect_from_env(env, settings=Settings.from_env(env), clock=self.clock,
                          out=io.StringIO(), numbers=(NUMBER,))  # fmt: skip
-        self.seconds.append(self.clock.now() - start)
 
     def push(self, i: int, sizes: _Sizes) -> PushRun:
         h, push = self.history, self.history.pushes[i]
@@ -178,6 +177,17 @@ class _World:
                        summary.looked_at if summary else "",
                        sum(j.findings_duplicate for j in summary.jobs) if summary else 0,
                        None if summary else out.message or "no summary")  # fmt: skip
+
+
+def _wait_budget(setup: Setup) -> float:
+    """How long a run of ``setup`` waits for its batches (0 when batches are off)."""
+    if setup.policy_text is None:
+        policy = load_policy(None).policy
+    else:
+        loaded = check_policy_text(setup.policy_text, source=setup.name).loaded
+        assert loaded is not None, f"the {setup.name} policy does not load"
+        policy = loaded.policy
+    return float(policy.batch.wait_seconds) if policy.batch.enabled else 0.0
 
 
 def _settled(records: Iterable[LedgerRecord]) -> tuple[list[LedgerRecord], int]:
@@ -210,8 +220,10 @@ def run_history(setup: Setup, history: History) -> HistoryRun:
     finally:
         logger.level = level
     kept, left = _settled(records)
+    collects = f"{setup.name}-{history.number}-{len(history.pushes) + 1}-"
+    later = len({r.batch_id for r in kept if r.run_id.startswith(collects)})
     run = HistoryRun(history.name, setup.name, pushes, tuple(r.model_dump_json() for r in kept),
-                     tuple(world.seconds), dict(log.instructions), _reposted(state),
+                     _wait_budget(setup), later, dict(log.instructions), _reposted(state),
                      pending_left=left)  # fmt: skip
     errors = [f"push {p.index}: {p.error}" for p in pushes if p.error]
     return replace(run, error="; ".join(errors) or None)

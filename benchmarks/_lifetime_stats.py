@@ -1,14 +1,17 @@
 """Figures of the lifetime benchmark: what each setup cost over every PR's whole life.
 
 Token cost comes from the ledger records (priced from the emulated providers' usage).
-Runner minutes come from ``runner_minutes`` below: each ``run`` and each ``collect`` is one
-GitHub Actions job, billed in whole minutes, rounded up, of install time plus the time the
-command spent waiting for models and batches on the simulated clock.
+Runner time comes from the cost benchmark's latency model (``_latency``, billed with
+``pr_router.runner``): each ``run`` of a push is one GitHub Actions job of set-up, install,
+pr-router's overhead, then its synchronous calls (``run_seconds``), or the whole
+``batch.wait_seconds`` budget when it submitted a batch, plus ``COLLECT_IN_RUN_S`` when it
+collected an earlier run's results. The scheduled collects of the simulation stand for the
+next pr-router run in the repository picking the results up: ``COLLECT_IN_RUN_S`` of that
+run's time each, counted as that fraction of a minute.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,24 +21,43 @@ from typing import Any
 from _cost_stats import quantile
 from _emulated import CaseRun
 from _floor import floor_of
+from _latency import COLLECT_IN_RUN_S, Call, billed_minutes, run_seconds
 from _lifetime_run import HistoryRun, PushRun
 from pr_router.ledger import LedgerRecord
+from pr_router.runner import GITHUB_LINUX_2CORE_USD_PER_MINUTE
 
-__all__ = ["LINUX_USD_PER_MINUTE", "LifetimeFigures", "RunnerModel", "figures", "floor_figures"]
-
-LINUX_USD_PER_MINUTE = Decimal("0.006")  # GitHub-hosted Linux 2-core, per minute (2026)
+__all__ = ["LifetimeFigures", "RunnerModel", "figures", "floor_figures", "run_minutes"]
 
 
 @dataclass(frozen=True, slots=True)
 class RunnerModel:
-    """Billed runner minutes of one job: install plus the command's own time, rounded up."""
+    """What a runner minute costs on a private repository (public ones are free)."""
 
-    install_s: float = 30.0  # the action's install step with a warm cache
-    usd_per_minute: Decimal = LINUX_USD_PER_MINUTE
+    usd_per_minute: Decimal = GITHUB_LINUX_2CORE_USD_PER_MINUTE
+    collect_minutes: Decimal = Decimal(str(round(COLLECT_IN_RUN_S / 60, 4)))
 
-    def minutes(self, seconds: float) -> int:
-        """Whole minutes GitHub bills for a job that ran ``seconds`` after install."""
-        return max(1, math.ceil((self.install_s + seconds) / 60))
+
+def _calls(records: Sequence[LedgerRecord]) -> list[Call]:
+    """The synchronous calls of one run, a cache reader behind its writer."""
+    sync = [r for r in records if r.mode == "sync"]
+    writer = next((r.job for r in sync if r.usage.cache_write_5m or r.usage.cache_write_1h), None)
+    return [Call(r.model, r.usage.output, name=r.job,
+                 after=writer if r.usage.cache_read and r.job != writer else None)
+            for r in sync]  # fmt: skip
+
+
+def run_minutes(push: PushRun, records: Sequence[LedgerRecord], batch_wait_s: float, *,
+                critical_only: bool = False) -> int:  # fmt: skip
+    """Billed minutes of one push's ``run`` (``critical_only``: the floor's run)."""
+    mine = [r for r in records if r.run_id.startswith(f"{push.run_id}-")]
+    if critical_only:
+        return billed_minutes(run_seconds(_calls([r for r in mine if r.job_class == "critical"])))
+    tag = f"r{push.run_id}-"
+    submitted = any(r.mode == "batch" and r.custom_id.startswith(tag) for r in records)
+    collected = any(r.mode == "batch" and not r.custom_id.startswith(tag) for r in mine)
+    seconds = run_seconds(_calls(mine), batch_wait_s=batch_wait_s if submitted else 0.0,
+                          collect_s=COLLECT_IN_RUN_S if collected else 0.0)  # fmt: skip
+    return billed_minutes(seconds)
 
 
 @dataclass
@@ -45,7 +67,8 @@ class LifetimeFigures:
     name: str
     per_pr: dict[str, Decimal] = field(default_factory=dict)  # tokens, per PR lifetime
     per_pr_tco: dict[str, Decimal] = field(default_factory=dict)  # tokens + runner (private)
-    runner_minutes: int = 0
+    runner_minutes: Decimal = Decimal(0)
+    waiting_minutes: int = 0  # billed minutes the runs spent waiting for their batches
     runs: int = 0
     collects: int = 0
     critical: int = 0
@@ -67,8 +90,9 @@ class LifetimeFigures:
         tokens = self.tokens_usd
         private = tokens + runner.usd_per_minute * self.runner_minutes
         out: dict[str, Any] = {
-            "tokens_usd": _usd(tokens), "runner_minutes": self.runner_minutes,
+            "tokens_usd": _usd(tokens), "runner_minutes": round(float(self.runner_minutes), 2),
             "runner_usd_private": _usd(runner.usd_per_minute * self.runner_minutes),
+            "runner_minutes_waiting_for_batches": self.waiting_minutes,
             "tco_private_usd": _usd(private), "tco_public_usd": _usd(tokens),
             "median_pr_usd": _usd(quantile(list(self.per_pr.values()), 0.5)),
             "p90_pr_usd": _usd(quantile(list(self.per_pr.values()), 0.9)),
@@ -120,13 +144,14 @@ def _add(fig: LifetimeFigures, run: HistoryRun, runner: RunnerModel) -> None:
             return
     records = run.ledger()
     tokens = sum((r.cost_usd for r in records), Decimal(0))
-    minutes = sum(runner.minutes(p.seconds) for p in run.pushes)
-    minutes += sum(runner.minutes(s) for s in run.collect_seconds)
+    minutes = Decimal(sum(run_minutes(p, records, run.batch_wait_s) for p in run.pushes))
+    fig.waiting_minutes += int(minutes) - sum(run_minutes(p, records, 0.0) for p in run.pushes)
+    minutes += runner.collect_minutes * run.collected_later
     fig.per_pr[run.history] = tokens
     fig.per_pr_tco[run.history] = tokens + runner.usd_per_minute * minutes
     fig.runner_minutes += minutes
     fig.runs += len(run.pushes)
-    fig.collects += len(run.collect_seconds)
+    fig.collects += run.collected_later
     fig.reposted += run.reposted
     fig.repeats += sum(p.repeats for p in run.pushes)
     fig.pending_left += run.pending_left
@@ -152,22 +177,24 @@ def figures(name: str, runs: Iterable[HistoryRun], runner: RunnerModel) -> Lifet
 
 
 def floor_figures(default_runs: Iterable[HistoryRun], runner: RunnerModel) -> LifetimeFigures:
-    """The floor: each of default's runs at its token floor (``_floor``), one billed minute per
-    run (the critical jobs only, nothing waited for) and no collect runs."""
+    """The floor: each of default's runs at its token floor (``_floor``), its runner time that
+    of its critical calls alone (nothing waited for, nothing collected later)."""
     fig = LifetimeFigures("floor")
     for run in default_runs:
         if run.error and not run.pushes:
             fig.errors.append(f"{run.history}: {run.error}")
             continue
+        records = run.ledger()
         by_run: dict[str, list[str]] = defaultdict(list)
-        for raw, record in zip(run.records, run.ledger(), strict=True):
+        for raw, record in zip(run.records, records, strict=True):
             by_run[record.run_id].append(raw)
         tokens = Decimal(0)
         for run_id, raws in by_run.items():
             case = CaseRun(f"{run.history} {run_id}", "default", 0, 0, True, False,
                            tuple(raws), run.instructions)  # fmt: skip
             tokens += sum((f.usd for f in floor_of(case)), Decimal(0))
-        minutes = len(run.pushes) * runner.minutes(0)
+        minutes = Decimal(sum(run_minutes(p, records, 0.0, critical_only=True)
+                              for p in run.pushes))  # fmt: skip
         fig.per_pr[run.history] = tokens
         fig.per_pr_tco[run.history] = tokens + runner.usd_per_minute * minutes
         fig.runner_minutes += minutes

@@ -2,6 +2,7 @@
 through ``run`` (push by push) and ``collect`` against the emulator, under six setups.
 
     python benchmarks/lifetime.py [--json] [--limit N] [--workers N] [--write-docs]
+                                  [--from-json FILE]
 
 Setups: ``peer-rerun`` (every push re-runs every job on the whole PR, frontier, sync,
 uncached: what claude-code-action on ``pull_request`` and PR-Agent with push triggers do),
@@ -90,14 +91,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes (at most 2 advised)")
     parser.add_argument("--write-docs", action="store_true",
                         help="write the lifetime section of docs/cost-benchmark.md")  # fmt: skip
+    parser.add_argument("--from-json", type=Path, default=None, metavar="FILE",
+                        help="take the figures from an earlier --json output (with --limit "
+                        "as it was run) instead of running the histories again")  # fmt: skip
     args = parser.parse_args(argv)
     chosen = load(args.limit)
     runner = RunnerModel()
     start = time.perf_counter()
-    runs = run_all(chosen, lifetime_setups(), args.workers)
-    elapsed = time.perf_counter() - start
     pushes = sum(len(h.pushes) for h in chosen)
-    doc = to_json(all_figures(runs, runner), runner, pushes)
+    if args.from_json is not None:
+        doc = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        runs = run_all(chosen, lifetime_setups(), args.workers)
+        doc = to_json(all_figures(runs, runner), runner, pushes)
+    elapsed = time.perf_counter() - start
     if args.json:
         print(json.dumps(doc, indent=2))
     else:
