@@ -85,9 +85,9 @@ def test_three_dot_compare_gives_the_pr_diff_at_any_head_the_pr_had(emulated: Em
     old_head, old_diff = pull.head_sha, pull.diff
     new_diff = old_diff + b"diff --git a/new.py b/new.py\n"
     state.push(2, "c" * 40, new_diff, "More", base_sha="d" * 40)
-    assert client.compare_diff("d" * 40, old_head) == old_diff
-    assert client.compare_diff(pull.base_ref, "c" * 40) == new_diff
-    assert client.pull_diff(2) == new_diff
+    assert client.compare_diff("d" * 40, old_head).data == old_diff
+    assert client.compare_diff(pull.base_ref, "c" * 40).data == new_diff
+    assert client.pull_diff(2).data == new_diff
     state.push(2, "e" * 40, old_diff, "Rewritten", forced=True)
     with pytest.raises(GitHubError) as info:
         client.compare_diff("d" * 40, "c" * 40)
