@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes (at most 2 advised)")
     parser.add_argument("--write-docs", action="store_true",
                         help="write the lifetime section of docs/cost-benchmark.md")  # fmt: skip
+    parser.add_argument("--setups", default=None, metavar="A,B",
+                        help="only these setups (the floor comes with default)")  # fmt: skip
     parser.add_argument("--from-json", type=Path, default=None, metavar="FILE",
                         help="take the figures from an earlier --json output (with --limit "
                         "as it was run) instead of running the histories again")  # fmt: skip
@@ -102,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.from_json is not None:
         doc = json.loads(args.from_json.read_text(encoding="utf-8"))
     else:
-        runs = run_all(chosen, lifetime_setups(), args.workers)
+        wanted = set(args.setups.split(",")) if args.setups else None
+        chosen_setups = [s for s in lifetime_setups() if wanted is None or s.name in wanted]
+        runs = run_all(chosen, chosen_setups, args.workers)
         doc = to_json(all_figures(runs, runner), runner, pushes)
     elapsed = time.perf_counter() - start
     if args.json:
