@@ -116,20 +116,21 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         f"- **default vs floor** (tokens {_x(d['tco_public_x_floor'])}, TCO private "
         f"{_x(d['tco_private_x_floor'])}): the floor re-prices default's runs as if every "
         "prompt byte but the job's own instructions were a cache read, every auxiliary job a "
-        f"batch, with one billed minute per run and no collect runs ({f['runner_minutes']} "
-        "minutes). The token gap is the first cache write of each run's shared prefix and the "
-        "uncached prefixes of batch requests (as in the single-run benchmark above); the "
-        "runner gap is the batch waiting.",
+        "batch, and each run's runner time that of its critical calls alone "
+        f"({f['runner_minutes']} minutes). The token gap is the first cache write of each "
+        "run's shared prefix and the uncached prefixes of batch requests (as in the "
+        "single-run benchmark above); the runner gap is the auxiliary calls that run "
+        "synchronously, any batch waiting, and collecting results in a later run.",
         f"- **reposted findings**: {d['repeated_findings_not_reposted']} findings produced "
         "again on a later push were recognised by their fingerprint and not posted again "
         "under default; peer-rerun runs through the same publisher here, so it reposts none "
-        "either ({p['repeated_findings_not_reposted']} recognised), although the tools it "
+        f"either ({p['repeated_findings_not_reposted']} recognised), although the tools it "
         "stands for post them again.",
     ]
 
 
-def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> str:
-    """The lifetime section, markers included."""
+def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel, note: str = "") -> str:
+    """The lifetime section, markers included (``note``: how the figures were cut)."""
     lines = [
         START,
         "## A PR's whole life: `benchmarks/lifetime.py`",
@@ -141,7 +142,7 @@ def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> str:
         "`synchronize`), with the scheduled `collect` an hour after a push when the next one "
         "is more than an hour away, and once more after the last push.",
         "",
-        _corpus(chosen),
+        _corpus(chosen) + (f" {note}" if note else ""),
         "",
         *_table(doc),
         "",
@@ -164,10 +165,11 @@ def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(page: Path, doc: Doc, chosen: Sequence[History], runner: RunnerModel) -> Path:
+def write_section(page: Path, doc: Doc, chosen: Sequence[History], runner: RunnerModel,
+                  note: str = "") -> Path:  # fmt: skip
     """Replace (or append) the lifetime section of ``page``."""
     text = page.read_text(encoding="utf-8") if page.exists() else ""
-    new = section(doc, chosen, runner)
+    new = section(doc, chosen, runner, note)
     if START in text and END in text:
         text = text[: text.index(START)] + new.rstrip("\n") + text[text.index(END) + len(END) :]
     else:

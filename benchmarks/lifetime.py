@@ -117,7 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write_docs:
         from _lifetime_doc import write_section
 
-        path = write_section(ROOT / "docs" / "cost-benchmark.md", doc, chosen, runner)
+        total = len(histories())
+        note = (f"These figures are for the {len(chosen)} smallest of the corpus's {total} "
+                f"histories (`--limit {args.limit}`).") if len(chosen) < total else ""  # fmt: skip
+        path = write_section(ROOT / "docs" / "cost-benchmark.md", doc, chosen, runner, note)
         print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
