@@ -216,3 +216,18 @@ def test_lint_workflows_script() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout
+
+
+def test_commands_example_reads_new_pr_comments_without_checking_out_the_pr() -> None:
+    path = ROOT / "examples/workflows/pr-router-commands.yml"
+    on = _on(path)
+    assert on == {"issue_comment": {"types": ["created"]},
+                  "pull_request_review_comment": {"types": ["created"]}}  # fmt: skip
+    job = load(path)["jobs"]["command"]
+    assert "github.event.issue.pull_request" in job["if"]
+    assert "github.event.comment.user.type != 'Bot'" in job["if"]
+    assert job["permissions"] == {
+        "contents": "read", "pull-requests": "write", "checks": "write",
+    }  # fmt: skip
+    assert not any("checkout" in s.get("uses", "") for s in job["steps"])
+    assert load(path)["concurrency"]["cancel-in-progress"] is False
