@@ -158,6 +158,9 @@ def _check_size(c: Condition, f: Facts) -> list[tuple[bool, str] | None]:
     if c.risk_at_least is not None:
         ok = _RISK_ORDER[s.risk] >= _RISK_ORDER[c.risk_at_least]
         out.append((ok, f"risk is {s.risk}"))
+    if c.risk_at_most is not None:
+        ok = _RISK_ORDER[s.risk] <= _RISK_ORDER[c.risk_at_most]
+        out.append((ok, f"risk is {s.risk}"))
     if c.min_changed_lines is not None:
         ok = s.changed_lines >= c.min_changed_lines
         out.append((ok, f"{s.changed_lines} changed lines"))

@@ -14,6 +14,7 @@ import pytest
 
 import pr_router
 from pr_router.changes import analyze, parse_diff, risk_of, sensitive_hits
+from pr_router.changes._context import CONTEXT_CATEGORIES
 from pr_router.changes._rules import (
     CONTENT_RULES,
     KIND_RULES,
@@ -41,7 +42,6 @@ FLAGGED = [
     ("urllib3__7ab935c6ddd5", "ci-permissions", r"^\.github/workflows/\w+\.yml:\d+"),
     ("httpx__31944b90f12e", "ci-secrets", r"environment"),
     ("werkzeug__d78e0a8c993b", "ci-permissions", r"\.github/workflows/"),
-    ("urllib3__20032ec38a09", "dependency", r"dependency manifest"),
 ]
 
 
@@ -51,6 +51,14 @@ def test_real_security_relevant_changes_are_flagged(name: str, category: str, re
     assert signals.security_sensitive
     reasons = [hit.reason for hit in signals.sensitive_hits if hit.category == category]
     assert any(re.search(reason, text) for text in reasons), reasons
+
+
+def test_a_dropped_dependency_pin_is_context_not_sensitivity() -> None:
+    # "Drop unneeded dependency pins": no new third-party code, so the manifest is context only
+    signals = analyze(local("real/urllib3__20032ec38a09.diff")).signals
+    assert not signals.security_sensitive
+    assert signals.risk == "medium"
+    assert {(hit.category, hit.context) for hit in signals.sensitive_hits} == {("dependency", True)}
 
 
 NOT_FLAGGED = [
@@ -85,7 +93,7 @@ RULE_EXAMPLES = {
     "http-headers": 'headers["Content-Length"] = str(n)',
     "parsing": "def parse_cookie_header(value):",
     "escaping": "html = Markup(user_text)",
-    "file-paths": "path = os.path.join(root, name)",
+    "file-paths": "path = os.path.realpath(os.path.join(root, name))",
     "permissions": "os.chmod(path, 0o777)",
     "deserialization": "obj = pickle.loads(body)",
     "shell": "subprocess.run(cmd, shell=True)",
@@ -94,6 +102,10 @@ RULE_EXAMPLES = {
     "crypto": "token = random.choice(ALPHABET)",
     "auth": "if password == stored_password:",
     "session-cookie": "response.set_cookie('sid', sid, samesite='None')",
+    "access-control": "if not request.user.is_staff:",
+    "injection-guard": "if '\\r' in value or '\\n' in value:",
+    "resource-limit": "parser = MultiPartParser(max_form_parts=1000)",
+    "regex": "SPLIT = re.compile(r'(\\w+)*@')",
     "proxy": "client = Client(proxies=proxies)",
     "secret-literal": "-----BEGIN RSA PRIVATE KEY-----",
     "ci-untrusted-trigger": "on: pull_request_target",
@@ -267,6 +279,7 @@ def test_content_hits_come_first_strongest_category_first() -> None:
 
 def test_every_category_has_a_strength() -> None:
     categories = {rule.category for rule in (*CONTENT_RULES, *PATH_RULES, *KIND_RULES.values())}
+    categories |= set(CONTEXT_CATEGORIES)
     assert set(STRENGTH) == categories
     assert len(STRENGTH) == len(categories)
 

@@ -21,13 +21,13 @@ from typing import Literal, NamedTuple
 
 from pr_router.changes.model import FileKind
 
-Scope = Literal["code", "ci", "config"]
+Scope = Literal["code", "migration", "template", "ci", "config"]
 
 # Which content rules apply to which kind of file; other kinds are not scanned
 # (docs, tests, assets, lockfiles, generated and vendored code).
 SCOPE_OF_KIND: dict[FileKind, Scope] = {
     FileKind.CODE: "code",
-    FileKind.MIGRATION: "code",
+    FileKind.MIGRATION: "migration",
     FileKind.CI: "ci",
     FileKind.CONFIG: "config",
     FileKind.DEPENDENCY: "config",
@@ -44,6 +44,7 @@ class ContentRule(NamedTuple):
     severity: Literal["medium", "high"]
     scopes: tuple[Scope, ...] = ("code",)
     calls: bool = True  # matches names and calls: an import line is only a last resort
+    unless: str = ""  # a line matching this (lower-cased) is not a hit of the rule
 
 
 class PathRule(NamedTuple):
@@ -67,7 +68,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "url-redirect",
         _words("redirect location referer"),
-        r"\bredirect\w*|[\"']location[\"']|\b(?:http_)?referer\b",
+        r"\b\w{0,40}redirect\w*|[\"']location[\"']|\b(?:http_)?referer\b",
         "follows or builds a redirect / Location header",
         "medium",
     ),
@@ -89,11 +90,13 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "http-headers",
         _words(
             "host set-cookie cookie authorization content-length transfer-encoding "
-            "content-disposition content-type x-forwarded- forwarded www-authenticate header \\r\\n"
+            "content-disposition content-type x-forwarded- forwarded www-authenticate header \\r\\n "
+            "status_line request_line start_line http/{ http/%"
         ),
         r"[\"'](?:host|set-cookie|cookie|authorization|proxy-authorization|content-length"
         r"|transfer-encoding|content-disposition|content-type|x-forwarded-[a-z-]{1,20}|forwarded"
-        r"|www-authenticate)[\"']|\b(?:parse|dump|quote|unquote)_\w{0,30}header|\\r\\n",
+        r"|www-authenticate)[\"']|\b(?:parse|dump|quote|unquote)_\w{0,30}header|\\r\\n"
+        r"|\b(?:status|request|start)_line\b|http/(?:\{|%)",
         "reads or writes HTTP headers",
         "medium",
     ),
@@ -113,27 +116,37 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "escaping",
         _words(
             "html.escape escape_html xhtml_escape cgi.escape markupsafe markup( mark_safe "
-            "autoescape bleach sanitiz innerhtml outerhtml dangerouslysetinnerhtml document.write "
-            "render_template_string escape( <script safe"
+            "format_html autoescape bleach nh3 sanitiz innerhtml outerhtml insertadjacenthtml "
+            "dangerouslysetinnerhtml document.write render_template_string escape( escapejs "
+            "htmlentities htmlspecialchars safe v-html .html( html\" html' {{{ <%- |raw "
+            "|n} striptags"
         ),
-        r"\b(?:html\.escape|escape_html|xhtml_escape|cgi\.escape|markupsafe|mark_safe|autoescape"
-        r"|bleach|sanitiz\w*|innerhtml|outerhtml|dangerouslysetinnerhtml|document\.write"
-        r"|render_template_string)\b|\b(?:markup|escape)\(|<script\b|\|[ \t]?safe\b",
-        "escapes or renders HTML / markup",
+        r"\b(?:html\.escape|escape_html|xhtml_escape|cgi\.escape|markupsafe|mark_safe|format_html"
+        r"|autoescape|bleach|nh3|sanitiz\w*|innerhtml|outerhtml|insertadjacenthtml"
+        r"|dangerouslysetinnerhtml|document\.write|render_template_string|escapejs|htmlentities"
+        r"|htmlspecialchars|striptags)\b|\b(?:markup|\w*escape)\(|\|[ \t]?safe\b|\bv-html\b"
+        r"|\.html\([ \t]?[^)\s]|[\"']html[\"'][ \t]?:|\{\{\{|<%-|\|[ \t]?raw\b|\|n\}",
+        "escapes or renders HTML / markup (a template or DOM sink)",
         "medium",
+        ("code", "migration"),
     ),
     ContentRule(
         "file-paths",
         _words(
-            "os.path. safe_join send_file send_from_directory ../ extractall tarfile zipfile "
-            "shutil. realpath readlink symlink chroot mkstemp mktemp tmpnam o_nofollow"
+            "os.path. safe_join send_file send_from_directory ../ "
+            "shutil. realpath readlink symlink chroot mkstemp mktemp tmpnam o_nofollow .resolve( extract "
+            "relative_to commonpath commonprefix secure_filename follow_symlinks"
         ),
-        r"\bos\.path\.(?:join|normpath|abspath|realpath|expanduser)\b|\bsafe_join\b"
-        r"|\bsend_(?:file|from_directory)\b|[\"'/]\.\./|\bextractall\b|\btarfile\b|\bzipfile\b"
-        r"|\bshutil\.(?:rmtree|copy\w*|move)\b|\b(?:realpath|readlink|symlink|chroot|mkstemp"
-        r"|mktemp|tmpnam)[ \t]?\(|\bo_nofollow\b",
-        "builds or resolves file-system paths",
+        r"\bos\.path\.(?:normpath|abspath|realpath|commonpath|commonprefix)\b"
+        r"|\bsafe_join\b|\bsend_(?:file|from_directory)\b|[\"'/]\.\./|\bextract(?:all)?\("
+        r"|\bshutil\.(?:rmtree|copy\w*|move)\b|\b(?:realpath|readlink|symlink|chroot"
+        r"|mkstemp|mktemp|tmpnam)[ \t]?\(|\bo_nofollow\b|\.resolve\([^)]{0,40}\)"
+        r"|\b(?:is_)?relative_to\(|\bsecure_filename\b|\bfollow_symlinks\b",
+        "builds or resolves file-system paths (traversal, symlinks, archives)",
         "medium",
+        ("code", "migration"),
+        # A JS/TS relative import names a module, not a file the program opens.
+        unless=r"^[ \t]*(?:import|export)\b|\brequire\([ \t]?[\"']|\bfrom[ \t]+[\"']|@import\b",
     ),
     ContentRule(
         "permissions",
@@ -151,11 +164,13 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "deserialization",
         _words(
             "pickle marshal shelve dill objectinputstream binaryformatter xmldecoder yaml. "
-            "object_hook object_pairs_hook __reduce __setstate__ unserialize"
+            "object_hook object_pairs_hook __reduce __setstate__ unserialize unpickler"
         ),
-        r"\b(?:c?pickle|marshal|shelve|dill|jsonpickle|cloudpickle|objectinputstream"
-        r"|binaryformatter|xmldecoder)\b|\byaml\.(?:load|unsafe_load|full_load|load_all)\b"
-        r"|\bobject_(?:pairs_)?hook\b|__reduce(?:_ex)?__|__setstate__|\bunserialize[ \t]?\(",
+        # The loading side only: a module named "marshal" or a DRF serializer is not a sink.
+        r"\b(?:c?pickle|marshal|dill|jsonpickle|cloudpickle)\.(?:loads?|unpickler)\b|\bunpickler\b"
+        r"|\bshelve\.open\b|\b(?:objectinputstream|binaryformatter|xmldecoder)\b"
+        r"|\byaml\.(?:load|unsafe_load|full_load|load_all)\b|\bobject_(?:pairs_)?hook\b"
+        r"|__reduce(?:_ex)?__|__setstate__|\bunserialize[ \t]?\(",
         "deserialises data that may come from outside (pickle, yaml.load, marshal ...)",
         "high",
     ),
@@ -180,7 +195,9 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         ),
         r"\bselect\b[^\n]{0,80}?\bfrom\b|\binsert[ \t]+into\b|\bdelete[ \t]+from\b"
         r"|\bupdate[ \t]+[\w.\"`]{1,64}[ \t]+set\b|\b(?:drop|alter|truncate)[ \t]+table\b"
-        r"|\.(?:execute|executemany|executescript)[ \t]?\(|\bcursor[ \t]?\(|\brawsql\b",
+        # a query call counts when the query is built on the line (formatting, concatenation)
+        r"|\.(?:execute|executemany|executescript)[ \t]?\([^\n]{0,200}?(?:%|\.format\(|\bf[\"']|\+)"
+        r"|\bcursor[ \t]?\(|\brawsql\b",
         "builds or runs SQL",
         "high",
     ),
@@ -209,7 +226,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         ),
         r"\bhashlib\.\w+|\bhmac\b|\bcompare_digest\b|\b(?:md5|sha1|sha256|sha512)[ \t]?\("
         r"|\bcryptography\b|\bcrypto\.\w+|\bbcrypt\b|\bscrypt\b|\bpbkdf2\w*|\bargon2\w*"
-        r"|\b(?:en|de)crypt\w*|\brandom\.(?:random|randint|choice|randrange|getrandbits)\b"
+        r"|\b(?:en|de)crypt\w*[ \t]?\(|\brandom\.(?:random|randint|choice|randrange|getrandbits)\b"
         r"|\bsecrets\.token\w*|\bos\.urandom\b|\bmath\.random\b",
         "hashes, encrypts or draws random values (secrets)",
         "high",
@@ -229,6 +246,56 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "handles authentication, credentials or permissions",
         "high",
         ("code", "config"),
+    ),
+    ContentRule(
+        "access-control",
+        _words(
+            "perm is_superuser is_staff is_owner owner can_view can_edit can_delete "
+            "can_change can_access can_read can_write can_see can_manage forbidden "
+            "permissiondenied access_denied unauthori 403 401 is_public visible_to "
+            "login_required admin_required authenticated privileg"
+        ),
+        r"\b(?:has_perms?|has_\w*permissions?|check_\w*perm\w*|permission_required"
+        r"|permission_classes|permissions\.\w+|is_superuser|is_staff|is_owner"
+        r"|owner(?:_id)?[ \t]?(?:[!=]=|is[ \t])|(?:[!=]=|is[ \t])[ \t]?[\w.]{0,40}\.owner(?:_id)?"
+        r"|can_(?:view|edit|delete|change|access|read|write|see|manage)\w*|\w*forbidden\w*"
+        r"|permissiondenied|access_denied|unauthori[sz]ed\w*|is_public|visible_to\w*"
+        r"|\w*login_required|\w*admin_required|\w*privileg\w*)\b|@\w*\.?authenticated\b"
+        r"|\b(?:abort|status(?:_code)?|http_?error)[ \t]?[(=][ \t]?40[13]\b",
+        "checks who may see or change an object (owner, staff, permissions, 401/403)",
+        "high",
+        ("code", "migration"),
+    ),
+    ContentRule(
+        "injection-guard",
+        _words("\\r \\n \\0 \\x00 \\x1f \\x7f control non-token tchar"),
+        r"[\"']\\[rn0][\"'][ \t]{1,4}(?:not[ \t]+)?in\b|\\x(?:00|1f|7f)|\bcontrol[ _-]?char\w*"
+        r"|\bnon-token\b|\btchar\w*",
+        "rejects or strips control characters (CR/LF/NUL injection into headers or lines)",
+        "high",
+    ),
+    ContentRule(
+        "resource-limit",
+        _words(
+            "max_ limit too_large too_long too_many toolarge recursion 413 entitytoolarge "
+            "payloadtoolarge max_depth"
+        ),
+        r"\bmax_(?:size|bytes|parts|fields|depth|recursion|body\w*|memory|content_length"
+        r"|form_\w+|header\w*|line\w*|request\w*|num_\w+|count|redirects|file\w*|upload\w*"
+        r"|length_of\w*)\b|\b\w*_?(?:size|byte|part|field|depth|line|header)s?_?limit\w*"
+        r"|\blimit_\w+|\btoo_?(?:large|long|many)\w*|\brecursion\w*|\b413\b"
+        r"|\b(?:request)?(?:entity|payload)toolarge\w*",
+        "adds or changes a resource limit (size, count, depth: denial of service)",
+        "medium",
+    ),
+    ContentRule(
+        "regex",
+        _words("r' r\" rf' rf\" re.compile re.match re.search re.sub re.fullmatch re.findall"),
+        # a raw-string or compiled pattern with a repeated group or class (backtracking)
+        r"\b(?:f?r|rf)[\"'][^\"'\n]{0,200}?(?:\)|\])[*+]"
+        r"|\bre\.(?:compile|match|search|sub|fullmatch|findall)\([\"'][^\"'\n]{0,200}?(?:\)|\])[*+]",
+        "changes a regular expression with repetition (ReDoS, validation that can be bypassed)",
+        "medium",
     ),
     ContentRule(
         "session-cookie",
@@ -306,6 +373,27 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ),
 )
 
+# Categories that are no reason in a migration: its SQL is the schema, not a query built
+# from input.
+_NOT_IN_MIGRATIONS = frozenset({"sql"})
+
+
+# What is a reason in a template (HTML, Jinja, Django, Handlebars ...): its sinks. Words like
+# "login" or "can_delete" there decide what a page shows, not who may do what.
+_TEMPLATE_RULES = frozenset({"escaping", "url-redirect", "secret-literal"})
+
+
+def in_scope(rule: ContentRule, scope: Scope) -> bool:
+    """Whether ``rule`` runs on files of ``scope`` (migrations get the code rules but SQL)."""
+    if scope == "template":
+        return rule.category in _TEMPLATE_RULES
+    if scope == "migration":
+        return "migration" in rule.scopes or (
+            "code" in rule.scopes and rule.category not in _NOT_IN_MIGRATIONS
+        )
+    return scope in rule.scopes
+
+
 # Every category, from the most specific (a dangerous operation named in the code) to the
 # most generic vocabulary ("login", "parse_"): content hits are ordered by it, then path hits.
 STRENGTH: tuple[str, ...] = (
@@ -320,6 +408,8 @@ STRENGTH: tuple[str, ...] = (
     "permissions",
     "ci-secrets",
     "ci-permissions",
+    "injection-guard",
+    "access-control",
     "url-redirect",
     "escaping",
     "file-paths",
@@ -328,6 +418,10 @@ STRENGTH: tuple[str, ...] = (
     "url-parsing",
     "http-headers",
     "proxy",
+    "resource-limit",
+    "regex",
+    "guard",
+    "security-context",
     "migration",
     "security",
     "payments",
@@ -381,7 +475,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     ),
     PathRule(
         "deserialization",
-        _SEG + r"(?:serializ\w*|pickl\w*|marshal\w*)" + _END,
+        _SEG + r"(?:pickl\w*|unpickl\w*)" + _END,
         "serialisation code",
         "medium",
     ),

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from pr_router.changes._context import dependency_line, hunk_context_hits
 from pr_router.changes._rules import (
     CONTENT_RULES,
     KIND_RULES,
@@ -30,10 +31,11 @@ from pr_router.changes._rules import (
     ContentRule,
     PathRule,
     Scope,
+    in_scope,
 )
 from pr_router.changes.model import DiffLine, FileChange, FileKind, Hunk, Risk, SensitiveHit
 
-__all__ = ["hit_rank", "risk_of", "sensitive_hits"]
+__all__ = ["hit_rank", "is_sensitive", "risk_of", "sensitive_hits"]
 
 _PATH_KINDS = frozenset({FileKind.CODE, FileKind.CONFIG})
 _SNIPPET = 40
@@ -44,6 +46,10 @@ _RISKY_KINDS = frozenset(
     {FileKind.CODE, FileKind.MIGRATION, FileKind.CONFIG, FileKind.CI, FileKind.DEPENDENCY}
 )
 _STRENGTH = {category: rank for rank, category in enumerate(STRENGTH)}
+# Templates get the template rules only (their sinks), SQL files the migration rules.
+_TEMPLATE = re.compile(
+    r"\.(?:html?|jinja2?|j2|djhtml|mako|tmpl|tpl|hbs|handlebars|ejs|mustache|twig|liquid)$"
+)
 # ``import x``, ``import {x} from "y"``, ``from x import y`` (Python, JS/TS, Java, Go).
 _IMPORT = re.compile(r"^[ \t]*(?:import[ \t{*]|from[ \t]+[\w.]+[ \t]+import\b)")
 
@@ -67,20 +73,31 @@ def sensitive_hits(files: Iterable[FileChange]) -> tuple[SensitiveHit, ...]:
     return tuple(sorted(hits, key=hit_rank))  # stable: diff order within a rank
 
 
-def hit_rank(hit: SensitiveHit) -> tuple[bool, int]:
-    """Sort key, strongest first: content before path hits, then the category's strength."""
-    return (hit.source != "content", _STRENGTH.get(hit.category, len(_STRENGTH)))
+def hit_rank(hit: SensitiveHit) -> tuple[bool, bool, int]:
+    """Sort key, strongest first: sensitive before context, content before path hits, strength."""
+    return (hit.context, hit.source != "content", _STRENGTH.get(hit.category, len(_STRENGTH)))
 
 
 def risk_of(hits: Iterable[SensitiveHit], files: Iterable[FileChange]) -> Risk:
-    """low / medium / high, from the worst hit and the size of the code change."""
-    severities = {hit.severity for hit in hits}
+    """low / medium / high: a sensitive sink or guard changed, or sensitive context around it.
+
+    high: a high-severity hit on a changed line (shell, SQL, access control, a guard in
+    security context ...), or any sensitive hit in a huge change; medium: any other sensitive
+    hit, context only (a security-relevant file or a migration changed), or a large change.
+    """
+    hits = tuple(hits)
+    severities = {hit.severity for hit in hits if not hit.context}
     size = sum(f.changed_lines for f in files if f.kind in _RISKY_KINDS)
     if "high" in severities or (severities and size > _HUGE):
         return "high"
-    if severities or size > _LARGE:
+    if hits or size > _LARGE:
         return "medium"
     return "low"
+
+
+def is_sensitive(hits: Iterable[SensitiveHit]) -> bool:
+    """True when some hit is more than context: a changed line or a dependency declaration."""
+    return any(not hit.context for hit in hits)
 
 
 def _file_hits(change: FileChange, moved: set[str]) -> list[SensitiveHit]:
@@ -88,23 +105,48 @@ def _file_hits(change: FileChange, moved: set[str]) -> list[SensitiveHit]:
     hits: list[SensitiveHit] = []
     kind_rule = KIND_RULES.get(change.kind)
     if kind_rule is not None:
-        hits.append(_path_hit(change, kind_rule))
+        hits.append(_kind_hit(change, kind_rule))
     if change.kind in _PATH_KINDS:
         hits.extend(_path_hits(change))
     scope = SCOPE_OF_KIND.get(change.kind)
+    if scope == "code" and _TEMPLATE.search(change.path.lower()):
+        scope = "template"
+    elif scope == "code" and change.path.lower().endswith(".sql"):
+        scope = "migration"  # a SQL file is schema and statements, not a query built from input
     if scope is not None and change.hunks:
-        hits.extend(_content_hits(change, _scanner(scope), moved))
+        found = _content_hits(change, _scanner(scope), moved)
+        if scope != "template":
+            seen = {hit.category for hit in found}
+            found += hunk_context_hits(change, hits, seen)
+        hits.extend(found)
     return hits
 
 
 def _path_hit(change: FileChange, rule: PathRule) -> SensitiveHit:
-    """A hit on the file as a whole."""
+    """A context hit on the file as a whole: where it lives, not what changed."""
     return SensitiveHit(
         path=change.path,
         category=rule.category,
         reason=f"{change.path}: {rule.reason}",
         severity=rule.severity,
+        context=True,
     )
+
+
+def _kind_hit(change: FileChange, rule: PathRule) -> SensitiveHit:
+    """A dependency manifest declaring a dependency counts; any other kind hit is context."""
+    if change.kind is FileKind.DEPENDENCY:
+        line = dependency_line(change)
+        if line is not None:
+            where = line.new_no if line.kind == "+" else line.old_no
+            return SensitiveHit(
+                path=change.path,
+                category=rule.category,
+                reason=f"{change.path}:{where}: {rule.reason} (`{_clip(line.text.strip())}`)",
+                line=line.new_no,
+                severity=rule.severity,
+            )
+    return _path_hit(change, rule)
 
 
 def _path_hits(change: FileChange) -> list[SensitiveHit]:
@@ -128,6 +170,7 @@ class _Scanner:
     candidates: dict[str, tuple[int, ...]]  # matched anchor -> rules that may apply
     rules: tuple[ContentRule, ...]
     patterns: tuple[re.Pattern[str], ...]  # each rule's own, line-level pattern
+    unless: tuple[re.Pattern[str] | None, ...]  # each rule's exception (None: no exception)
 
 
 def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> list[SensitiveHit]:
@@ -145,6 +188,7 @@ def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> lis
     wanted = len({rule.category for rule in scanner.rules})
     hits: list[SensitiveHit] = []
     imports: dict[str, SensitiveHit] = {}  # call-style hits on import lines: a last resort
+    tried: set[tuple[int, int]] = set()  # (line, rule) already run: a long line runs each once
     line_index = pos = 0
     imported = _import_lines(changed) if "import" in text else frozenset()
     for match in scanner.anchors.finditer(text):
@@ -161,6 +205,12 @@ def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> lis
             rule = scanner.rules[i]
             in_import = rule.calls and line_index in imported
             if rule.category in seen or (in_import and rule.category in imports):
+                continue
+            if (line_index, i) in tried:
+                continue
+            tried.add((line_index, i))
+            unless = scanner.unless[i]
+            if unless is not None and unless.search(lowered):
                 continue
             if found := scanner.patterns[i].search(lowered):
                 hit = _content_hit(change, rule, line, found.start(), found.end())
@@ -206,9 +256,7 @@ def _content_hit(
     change: FileChange, rule: ContentRule, line: DiffLine, start: int, end: int
 ) -> SensitiveHit:
     """A hit on one changed line, quoting what matched."""
-    snippet = line.text[start:end].strip()
-    if len(snippet) > _SNIPPET:
-        snippet = snippet[: _SNIPPET - 3] + "..."
+    snippet = _clip(line.text[start:end].strip())
     if line.kind == "+":
         where = f"{change.path}:{line.new_no}"
     else:
@@ -223,10 +271,15 @@ def _content_hit(
     )
 
 
+def _clip(snippet: str) -> str:
+    """A quoted snippet, cut to ``_SNIPPET`` characters."""
+    return snippet if len(snippet) <= _SNIPPET else snippet[: _SNIPPET - 3] + "..."
+
+
 @cache
 def _scanner(scope: Scope) -> _Scanner:
     """The scanner of one scope (built on first use, then shared)."""
-    rules = tuple(rule for rule in CONTENT_RULES if scope in rule.scopes)
+    rules = tuple(rule for rule in CONTENT_RULES if in_scope(rule, scope))
     owners: dict[str, set[int]] = {}
     for index, rule in enumerate(rules):
         for anchor in rule.anchors:
@@ -242,6 +295,7 @@ def _scanner(scope: Scope) -> _Scanner:
         candidates=candidates,
         rules=rules,
         patterns=tuple(re.compile(rule.pattern) for rule in rules),
+        unless=tuple(re.compile(rule.unless) if rule.unless else None for rule in rules),
     )
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from pr_router.changes._api import public_api_changed
-from pr_router.changes._security import hit_rank, risk_of, sensitive_hits
+from pr_router.changes._security import hit_rank, is_sensitive, risk_of, sensitive_hits
 from pr_router.changes.model import FileChange, FileKind, SensitiveHit, Signals
 from pr_router.tokens import tokens_for_length
 
@@ -46,8 +46,8 @@ def compute_signals(files: Iterable[FileChange], *, diff_text_len: int | None = 
         file_kinds=dict(sorted(kinds.items())),
         code_changed=any(change.kind in _CODE_KINDS for change in changes),
         docs_only=bool(changes) and all(change.kind in _DOCS_KINDS for change in changes),
-        security_sensitive=bool(hits),
-        sensitive_reasons=summarize_reasons(hits),
+        security_sensitive=is_sensitive(hits),
+        sensitive_reasons=summarize_reasons(hit for hit in hits if not hit.context),
         risk=risk_of(hits, changes),
         estimated_diff_tokens=tokens_for_length(text_len),
         modules=tuple(sorted({_module(change.path) for change in changes})),

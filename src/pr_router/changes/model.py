@@ -119,6 +119,9 @@ class SensitiveHit:
     line: int | None = None  # head-side line for content hits, None for path hits
     source: Literal["path", "content"] = "path"
     severity: Risk = "medium"  # how much this reason alone raises the risk
+    # True: the file or its surroundings are security-relevant, but this reason alone does not
+    # make the change sensitive (it raises the risk to medium and guides the reviewer).
+    context: bool = False
 
 
 @dataclass(frozen=True, slots=True)

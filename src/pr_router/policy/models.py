@@ -114,6 +114,9 @@ class Condition(_Strict):
     risk_at_least: Literal["low", "medium", "high"] | None = Field(
         default=None, description="The change's risk is at least this."
     )
+    risk_at_most: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="The change's risk is at most this."
+    )
     min_changed_lines: int | None = Field(
         default=None, ge=0, le=10_000_000, description="At least this many changed lines."
     )
