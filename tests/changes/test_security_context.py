@@ -129,6 +129,56 @@ CASES = [
         "ome/omero-web 57d365ba29d2 (GPL-2.0-or-later) for the negative",
     ),
     (
+        "http-headers",
+        _diff(
+            "jupyter_server/base/handlers.py",
+            ['        headers["Content-Security-Policy"] = self.content_security_policy'],
+        ),
+        _diff("bottle/docs/tutorial.py", ["      response.headers['Content-Language'] = 'en'"]),
+        "jupyter-server/jupyter_server 0308dc78 (BSD-3-Clause, a security header); "
+        "bottlepy/bottle 17ebead6e2ad (MIT, an ordinary one)",
+    ),
+    (
+        "shell",
+        _diff(
+            "synapse/config/_base.py",
+            ["        env = jinja2.Environment(loader=loader, autoescape=autoescape)"],
+        ),
+        # a Matrix user id parsed from a string is no template
+        _diff(
+            "synapse/handlers/e2e_keys.py",
+            ["        if not self.hs.is_mine(UserID.from_string(user_id)):"],
+        ),
+        "matrix-org/synapse e54746bdf7d5 and daec55e1fe12 (Apache-2.0)",
+    ),
+    (
+        "escaping",
+        _diff(
+            "omeroweb/webclient/static/webclient/javascript/ome.chgrp.js",
+            [
+                '            var headerTxt = "<p>Move data owned by " + ownernames.join(", ") + ".</p>" +'
+            ],
+        ),
+        _diff("bottle.py", ['            return "<p>Login failed</p>"']),
+        "ome/omero-web 0168067accde (GPL-2.0-or-later, HTML joined to a value); bottlepy/bottle "
+        "17ebead6e2ad (MIT, the constant part of such a line)",
+    ),
+    (
+        "access-control",
+        _diff(
+            "cps/shelf.py",
+            [
+                '        if not current_user.role_edit_shelfs() and to_save.get("is_public") == "on":'
+            ],
+        ),
+        _diff(
+            "cps/templates/detail.html",
+            ["              {% if not shelf.is_public or g.user.role_edit_shelfs() %}"],
+        ),
+        "janeczku/calibre-web 0c0313f375be and dc46ad16ae71 (GPL-3.0): a role check in code, "
+        "and the same words deciding what a page shows",
+    ),
+    (
         "guard",
         _diff(
             "helpdesk/lib.py",
@@ -166,7 +216,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("rule", "positive", "negative", "source"), CASES, ids=[case[0] for case in CASES]
+    ("rule", "positive", "negative", "source"),
+    CASES,
+    ids=[f"{case[0]}-{n}" for n, case in enumerate(CASES)],
 )
 def test_rule_hits_the_real_line_and_not_its_counterpart(
     rule: str, positive: bytes, negative: bytes, source: str

@@ -91,13 +91,18 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         _words(
             "host set-cookie cookie authorization content-length transfer-encoding "
             "content-disposition content-type x-forwarded- forwarded www-authenticate header \\r\\n "
-            "status_line request_line start_line http/{ http/%"
+            "status_line request_line start_line http/{ http/% content-security-policy "
+            "x-frame-options x-content-type-options strict-transport-security referrer-policy "
+            "permissions-policy cross-origin-"
         ),
         r"[\"'](?:host|set-cookie|cookie|authorization|proxy-authorization|content-length"
         r"|transfer-encoding|content-disposition|content-type|x-forwarded-[a-z-]{1,20}|forwarded"
         r"|www-authenticate)[\"']|\b(?:parse|dump|quote|unquote)_\w{0,30}header|\\r\\n"
-        r"|\b(?:status|request|start)_line\b|http/(?:\{|%)",
-        "reads or writes HTTP headers",
+        r"|\b(?:status|request|start)_line\b|http/(?:\{|%)"
+        # the browser's security headers
+        r"|\b(?:content-security-policy|x-frame-options|x-content-type-options|referrer-policy"
+        r"|strict-transport-security|permissions-policy|cross-origin-[a-z-]{1,20})\b",
+        "reads or writes HTTP headers (security headers included)",
         "medium",
     ),
     ContentRule(
@@ -119,13 +124,17 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "format_html autoescape bleach nh3 sanitiz innerhtml outerhtml insertadjacenthtml "
             "dangerouslysetinnerhtml document.write render_template_string escape( escapejs "
             "htmlentities htmlspecialchars safe v-html .html( html\" html' {{{ <%- |raw "
-            "|n} striptags"
+            "|n} striptags '< \"< `< javascript: encodeuri"
         ),
         r"\b(?:html\.escape|escape_html|xhtml_escape|cgi\.escape|markupsafe|mark_safe|format_html"
         r"|autoescape|bleach|nh3|sanitiz\w*|innerhtml|outerhtml|insertadjacenthtml"
         r"|dangerouslysetinnerhtml|document\.write|render_template_string|escapejs|htmlentities"
         r"|htmlspecialchars|striptags)\b|\b(?:markup|\w*escape)\(|\|[ \t]?safe\b|\bv-html\b"
-        r"|\.html\([ \t]?[^)\s]|[\"']html[\"'][ \t]?:|\{\{\{|<%-|\|[ \t]?raw\b|\|n\}",
+        r"|\.html\([ \t]?[^)\s]|[\"']html[\"'][ \t]?:|\{\{\{|<%-|\|[ \t]?raw\b|\|n\}"
+        # HTML built from strings: a tag joined to a value, formatted, or in a template literal
+        r"|[\"'`]<[a-z/][^\"'`\n]{0,80}[\"'`][ \t]?\+|\+[ \t]?[\"'`]<[a-z/]"
+        r"|[\"']<[a-z][^\"'\n]{0,80}(?:%s|%\(|\{[a-z_])|`<[a-z][^`\n]{0,200}\$\{"
+        r"|\bjavascript:|\bencodeuri(?:component)?\b",
         "escapes or renders HTML / markup (a template or DOM sink)",
         "medium",
         ("code", "migration"),
@@ -179,12 +188,15 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         _words(
             "subprocess os.system os.popen os.exec os.spawn shell eval exec system popen "
             "posix_spawn child_process runtime. processbuilder run_command start_command "
-            "pipe_command"
+            "pipe_command sandbox jinja from_string import_module __import__"
         ),
         r"\bsubprocess\b|\bos\.(?:system|popen|exec\w*|spawn\w*)\b|\bshell[ \t]?=[ \t]?true\b"
         r"|\b(?:eval|exec|system|popen|execvp?e?|execlp?e?|posix_spawnp?)[ \t]?\(|\bchild_process\b"
-        r"|\bruntime\.getruntime\b|\bprocessbuilder\b|\b(?:run|start|pipe)_command\b",
-        "runs a command or evaluates code",
+        r"|\bruntime\.getruntime\b|\bprocessbuilder\b|\b(?:run|start|pipe)_command\b"
+        # templates rendered from strings (server-side template injection), dynamic imports
+        r"|\bsandbox\w*|\bjinja2?\.(?:environment|template)\b|\w*(?:env|environment|jinja\w*)\.from_string\("
+        r"|\bimport_module\(|\b__import__\(",
+        "runs a command or evaluates code (templates from strings, dynamic imports)",
         "high",
     ),
     ContentRule(
@@ -253,7 +265,8 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "perm is_superuser is_staff is_owner owner can_view can_edit can_delete "
             "can_change can_access can_read can_write can_see can_manage forbidden "
             "permissiondenied access_denied unauthori 403 401 is_public visible_to "
-            "login_required admin_required authenticated privileg"
+            "login_required admin_required authenticated privileg has_role role_ is_anonymous "
+            "allowed_"
         ),
         r"\b(?:has_perms?|has_\w*permissions?|check_\w*perm\w*|permission_required"
         r"|permission_classes|permissions\.\w+|is_superuser|is_staff|is_owner"
@@ -261,7 +274,10 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         r"|can_(?:view|edit|delete|change|access|read|write|see|manage)\w*|\w*forbidden\w*"
         r"|permissiondenied|access_denied|unauthori[sz]ed\w*|is_public|visible_to\w*"
         r"|\w*login_required|\w*admin_required|\w*privileg\w*)\b|@\w*\.?authenticated\b"
-        r"|\b(?:abort|status(?:_code)?|http_?error)[ \t]?[(=][ \t]?40[13]\b",
+        r"|\b(?:abort|status(?:_code)?|http_?error)[ \t]?[(=][ \t]?40[13]\b"
+        r"|\bhas_roles?\b|\w*role_required\b|\brole_\w+\(\)|\bis_anonymous\b"
+        # what may come in: upload types, hosts, origins
+        r"|\ballowed_(?:extensions?|types?|files?|mimetypes?|hosts?|origins?|schemes?)\b",
         "checks who may see or change an object (owner, staff, permissions, 401/403)",
         "high",
         ("code", "migration"),
