@@ -10,6 +10,7 @@ from typing import Any
 
 from _emulated import CaseRun
 from _floor import PARTS, floor_of
+from _runner_figs import PRIVATE_USD_PER_MINUTE
 from pr_router.ledger import LedgerRecord
 from pr_router.pricing import MTOK, Rates
 from pr_router.tokens import TokenUsage
@@ -59,6 +60,7 @@ class SetupFigures:
     estimate_usd: Decimal = Decimal(0)  # what `plan` estimated for the same runs
     above_floor: dict[str, Decimal] | None = None  # the floor's only: default minus floor
     above_floor_prs: dict[str, int] | None = None
+    runner_minutes: int = 0  # billed, rounded up per run, summed over the corpus
     diffs_rebuilt: dict[str, list[str]] = field(default_factory=dict)  # PR -> jobs that ran
 
     @property
@@ -96,6 +98,10 @@ class SetupFigures:
         # PRs whose diff GitHub refuses (over 300 files or 20,000 lines), rebuilt from the
         # files list, with the jobs that produced a result on them
         out["diffs_rebuilt"] = dict(sorted(self.diffs_rebuilt.items()))
+        runner = self.runner_minutes * PRIVATE_USD_PER_MINUTE
+        out |= {"tokens_usd": usd(self.total), "runner_minutes": self.runner_minutes,
+                "runner_usd_private": usd(runner), "tco_private_usd": usd(self.total + runner),
+                "tco_public_usd": usd(self.total)}  # fmt: skip
         out["reasoning_usd"] = usd(self.reasoning_usd)
         out["critical_output_usd"] = usd(self.critical_output_usd)
         without = _share_d(self.total - self.reasoning_usd, single - single_reasoning)

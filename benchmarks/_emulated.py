@@ -101,6 +101,10 @@ def pr_event(case: Case) -> dict[str, Any]:
         pull[side]["repo"]["full_name"] = REPO
     event.update(number=case.number, action="opened")
     event["repository"]["full_name"] = REPO
+    # A private repository: runner minutes are billed, so the router weighs them.
+    event["repository"]["private"] = True
+    for side in ("head", "base"):
+        pull[side]["repo"]["private"] = True
     return event
 
 

@@ -15,9 +15,9 @@ there: it is computed from the tokens each job produced, with this model.
 - Batches: "most batches finish in less than 1 hour", up to 24 hours (Anthropic's Message
   Batches guide; OpenAI's Batch API has a 24-hour completion window). A run that waits
   ``wait_seconds`` for its batches therefore waits the whole budget and leaves them pending.
-- Collection: results left pending are collected by the next pr-router run in the
-  repository (``COLLECT_IN_RUN_S`` more seconds of that run) or by an hourly sweep whose
-  billed minutes are shared among the PRs of a month (``sweep_minutes_per_pr``).
+- Collection: results left pending are collected by a later run (``COLLECT_IN_RUN_S`` more
+  seconds of that run) or by an hourly sweep whose billed minutes are shared among the PRs
+  of a month (``sweep_minutes_per_pr``).
 
 Every figure is an assumption stated here and in docs/cost-benchmark.md; billing uses
 ``pr_router.runner`` (whole minutes per job, rounded up), as the product does.

@@ -27,6 +27,7 @@ from _corpus import ROOT, real_diffs_dir
 from _cost_stats import SetupFigures, figures, floor_figures
 from _emulated import Case, CaseRun, run_case
 from _pool import run_tasks
+from _runner_figs import runner_minutes
 from _setups import SETUP_NAMES, Setup, setups
 
 FALLBACK = ROOT / "tests" / "fixtures" / "diffs" / "real"
@@ -36,7 +37,8 @@ def corpus() -> tuple[Path, str] | None:
     """The real-diff corpus and a label for it, or None when neither copy is present."""
     shared = real_diffs_dir()
     if shared is not None:
-        return shared, f"shared real corpus ({shared})"
+        # Named relative to the repository: never a path of the machine that ran it.
+        return shared, f"shared real corpus ({os.path.relpath(shared, ROOT)})"
     if FALLBACK.is_dir() and any(FALLBACK.glob("*.diff")):
         return FALLBACK, "project copies in tests/fixtures/diffs/real (shared corpus absent)"
     return None
@@ -78,14 +80,26 @@ def all_figures(runs: Sequence[CaseRun]) -> dict[str, SetupFigures]:
         by_setup[run.setup].append(run)
     out = {name: figures(name, by_setup[name]) for name in SETUP_NAMES if name in by_setup}
     out["floor"] = floor_figures(by_setup["default"])
+    for name, fig in out.items():
+        fig.runner_minutes = sum(runner_minutes(by_setup[name if name != "floor" else "default"])
+                                 .values())  # fmt: skip
     return {name: out[name] for name in SETUP_NAMES if name in out}
 
 
 def to_json(figs: dict[str, SetupFigures], label: str) -> dict[str, dict[str, object]]:
-    """The ``--json`` document: one object per setup."""
+    """The ``--json`` document: one object per setup, with its ratios to single-frontier."""
     single, floor = figs["single-frontier"], figs["floor"].total
-    return {name: fig.to_json(single.total, floor, label, single.reasoning_usd)
-            for name, fig in figs.items()}  # fmt: skip
+    doc = {name: fig.to_json(single.total, floor, label, single.reasoning_usd)
+           for name, fig in figs.items()}  # fmt: skip
+    base = doc["single-frontier"]
+    for obj in doc.values():
+        for key in ("tokens_usd", "runner_minutes", "tco_private_usd", "tco_public_usd"):
+            obj[f"{key}_vs_single_frontier"] = _ratio(obj[key], base[key])
+    return doc
+
+
+def _ratio(part: object, whole: object) -> float:
+    return round(float(part) / float(whole), 4) if whole else 0.0  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

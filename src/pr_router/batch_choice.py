@@ -1,9 +1,9 @@
 """Batch or sync, per job: the Batch API only where what it saves pays for getting it back.
 
 A batch result costs runner time to collect: the run waits for it (``batch.wait_seconds``),
-or it stays pending and a later run picks it up (the next pr-router run in the repository,
-a few seconds of its job, and a scheduled sweep if the repository runs one, whose minutes
-are shared among the month's PRs). That cost is paid once per run whatever the number of
+or it stays pending and a later run picks it up (the PR's next run, a few seconds of its
+job, and a scheduled `collect` sweep if the repository runs one, whose minutes are shared
+among the month's PRs). That cost is paid once per run whatever the number of
 batched jobs, so the run's batchable jobs go to the Batch API together when their combined
 saving beats it, and run synchronously otherwise. Where a runner minute is free (public
 repository, self-hosted runner) batch stays the default. A policy can force either mode

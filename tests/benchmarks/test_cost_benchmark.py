@@ -148,6 +148,16 @@ def test_cost_benchmark_on_two_diffs() -> None:
     parts = sum(floor["default_above_floor_usd"].values())
     assert parts == pytest.approx(default["total_usd"] - floor["total_usd"], abs=1e-5)
     assert doc["single-frontier"]["share_of_single_frontier"] == 1.0
+    for name, setup in doc.items():
+        # tokens plus runner minutes (private: $0.006 a billed minute; public: free)
+        assert setup["tokens_usd"] == setup["total_usd"], name
+        assert setup["runner_minutes"] >= 2, name  # at least one billed minute per PR
+        runner = round(setup["runner_minutes"] * 0.006, 6)
+        assert setup["runner_usd_private"] == pytest.approx(runner), name
+        assert setup["tco_private_usd"] == pytest.approx(setup["tokens_usd"] + runner), name
+        assert setup["tco_public_usd"] == setup["tokens_usd"], name
+        assert not setup["corpus"].startswith("shared real corpus (/"), "a machine's path"
+    assert doc["single-frontier"]["tco_private_usd_vs_single_frontier"] == 1.0
 
 
 # The corpus's two largest PRs: GitHub refuses both diffs (lines, then files).

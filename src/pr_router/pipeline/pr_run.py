@@ -50,6 +50,7 @@ from pr_router.plan import Plan
 from pr_router.pushes import PushFacts
 from pr_router.render.summary import summary_markdown
 from pr_router.router import route
+from pr_router.runner import RunnerRate, resolve_rate
 from pr_router.steer import Steer
 from pr_router.summary import JobRun, RunSummary
 from pr_router.talk.audit import audit_lines
@@ -99,6 +100,7 @@ def plan_for(
     *,
     push: PushFacts | None = None,
     steer: Steer | None = None,
+    runner: RunnerRate | None = None,
 ) -> Plan:
     """Route, then fit the plan into the budgets (per-PR spend comes from the state, per-month
     spend from the ledgers the workflow keeps).
@@ -108,7 +110,7 @@ def plan_for(
     """
     steer = steer or Steer(skipped=state.skipped)
     plan = route(loaded.policy, changes, pr, prices=loaded.prices, policy_name=loaded.source,
-                 push=push, steer=steer)  # fmt: skip
+                 push=push, steer=steer, runner=runner)  # fmt: skip
     if steer.by:
         return plan
     spent = Spent(run_usd=Decimal(0), pr_usd=state.cost_usd, month_usd=month_usd)
@@ -321,7 +323,10 @@ def run_pull_request(
     still = {i.job for p in collected.outcome.pending for i in p.items} if collected else set()
     looked, pr = _changes(services, pr, state, loaded, still)
     month = month_usd(services, loaded)
-    plan = plan_for(loaded, looked.changes, pr, state, month, push=looked.push, steer=steer)
+    runner = resolve_rate(loaded.policy.runner.usd_per_minute, private=pr.private,
+                          runner_environment=settings.runner_environment)  # fmt: skip
+    plan = plan_for(loaded, looked.changes, pr, state, month, push=looked.push, steer=steer,
+                    runner=runner)  # fmt: skip
     plan = replace(plan, notices=(*plan.notices, *looked.unseen))
     refusal = command_gate(plan, state, month) if command_gate is not None else None
     if refusal is not None:

@@ -45,6 +45,7 @@ class Settings:
     step_summary_path: Path | None = None  # GITHUB_STEP_SUMMARY
     sarif_path: Path | None = None  # PR_ROUTER_SARIF: where `run` writes the findings as SARIF
     server_url: str = "https://github.com"  # GITHUB_SERVER_URL, for SARIF's repository URI
+    runner_environment: str | None = None  # RUNNER_ENVIRONMENT: github-hosted or self-hosted
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,4 +70,5 @@ class Settings:
             ),
             sarif_path=Path(env["PR_ROUTER_SARIF"]) if env.get("PR_ROUTER_SARIF") else None,
             server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
+            runner_environment=env.get("RUNNER_ENVIRONMENT") or None,
         )

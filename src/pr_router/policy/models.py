@@ -247,7 +247,7 @@ class BatchSettings(_Strict):
         ge=0,
         le=86_400,
         description="How long a run waits for its batches (counted from its start) before "
-        "leaving them pending for the next run or a `collect`. 0: no idle waiting; a batch "
+        "leaving them pending for the PR's next run or a `collect`. 0: no idle waiting; a batch "
         "that ends while the synchronous jobs run is still posted by this run.",
     )
     poll_initial_seconds: float = Field(default=5, gt=0, le=600, description="First poll interval.")
@@ -346,7 +346,7 @@ class RunnerSettings(_Strict):
         ge=0,
         le=1_000_000,
         description="Billed minutes a month of a scheduled `collect` workflow, if you run one "
-        "(hourly: about 720). 0: pending results are collected by the next run only.",
+        "(hourly: about 720). 0: pending results wait for the PR's next run.",
     )
 
 
