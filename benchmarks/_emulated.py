@@ -89,8 +89,11 @@ def _demo(name: str) -> bytes:
     return resources.files("pr_router.data.demo").joinpath(name).read_bytes()
 
 
-def pr_event(case: Case) -> dict[str, Any]:
-    """The ``pull_request`` ``opened`` payload of ``case`` (the demo's, re-pointed)."""
+def pr_event(case: Case, *, private: bool | None = None) -> dict[str, Any]:
+    """The ``pull_request`` ``opened`` payload of ``case`` (the demo's, re-pointed).
+
+    ``private`` sets ``repository.private`` (None: left out, as in the demo's payload).
+    """
     event: dict[str, Any] = json.loads(_demo("event.json"))
     head, base = case.shas()
     pull = event["pull_request"]
@@ -101,10 +104,10 @@ def pr_event(case: Case) -> dict[str, Any]:
         pull[side]["repo"]["full_name"] = REPO
     event.update(number=case.number, action="opened")
     event["repository"]["full_name"] = REPO
-    # A private repository: runner minutes are billed, so the router weighs them.
-    event["repository"]["private"] = True
-    for side in ("head", "base"):
-        pull[side]["repo"]["private"] = True
+    if private is not None:
+        event["repository"]["private"] = private
+        for side in ("head", "base"):
+            pull[side]["repo"]["private"] = private
     return event
 
 
@@ -139,7 +142,8 @@ def seed_github(setup: Setup, case: Case, event: dict[str, Any]) -> GitHubState:
 def _pipeline(setup: Setup, case: Case, log: CallLog, lengths: dict[str, int]) -> tuple[list[LedgerRecord], Plan | None, bool]:  # fmt: skip
     """``pr-router run`` on the opened PR, then ``pr-router collect`` an hour later; and
     whether GitHub refused the diff as too large (the run rebuilt it from the files list)."""
-    event = pr_event(case)
+    # A private repository: runner minutes are billed, so the router weighs them.
+    event = pr_event(case, private=True)
     clock = FakeClock()
     github = seed_github(setup, case, event)
     with (
