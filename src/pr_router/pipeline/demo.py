@@ -3,6 +3,9 @@
 The emulator plays GitHub and both model providers on 127.0.0.1, on a simulated clock:
 a ``pull_request`` run posts the review and the summary and leaves the batch jobs pending;
 an hour later (simulated) a ``collect`` finishes them and updates the summary in place.
+Comments given with ``--comment`` are then posted on the PR one by one (as a maintainer, or
+as ``--as LOGIN``), each starting an ``issue_comment`` run as GitHub would, a minute apart, so
+commands such as ``/pr-router escalate describe`` are answered on the same page.
 The conversation is written as Markdown and as an HTML page that looks like a PR page.
 """
 
@@ -25,10 +28,20 @@ from pr_router.render.conversation import CheckBox, conversation_html, conversat
 from pr_router.render.summary import terminal_summary
 from pr_router.summary import RunSummary
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["MAINTAINER", "DemoComment", "DemoResult", "run_demo"]
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 BATCH_MINUTES = 30  # simulated time a provider takes to finish the batch
+MAINTAINER = "shop-maintainer"  # who comments when --as is not given (role: maintain)
+_SUMMARY_MARK = "<!-- pr-router:summary"
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    """A comment posted on the demo PR after the run: its text and its author's login."""
+
+    body: str
+    login: str = MAINTAINER
 
 
 @dataclass(frozen=True)
@@ -101,13 +114,18 @@ def _conversation(state: GitHubState, number: int) -> dict[str, Any]:
     reviews = [r for r in state.reviews.values() if r.number == number]
     inline = [(c.path, c.line, c.side, _visible(c.body), c.diff_hunk)
               for c in state.review_comments.values() if c.number == number]  # fmt: skip
-    summary = next((c.body for c in state.comments.values() if c.number == number), "")
+    comments = sorted((c for c in state.comments.values() if c.number == number),
+                      key=lambda c: c.id)  # fmt: skip
+    summary = next((c.body for c in comments if c.body.startswith(_SUMMARY_MARK)), "")
+    later = [(c.author, _visible(c.body)) for c in comments
+             if not c.body.startswith(_SUMMARY_MARK)]  # fmt: skip
     return {
         "pr_title": pull.title,
         "pr_body": _visible(pull.body or ""),
         "review_body": "\n\n".join(_visible(r.body) for r in reviews),
         "inline_comments": inline,
         "summary_comment_body": _visible(summary),
+        "later_comments": later,
     }
 
 
@@ -137,9 +155,47 @@ def _boxes(checks: list[dict[str, Any]]) -> list[CheckBox]:
     ]
 
 
-def run_demo(out: Path, diff: bytes | None = None) -> DemoResult:
-    """Run the demo and write the conversation (``.md``, ``.html``), ``ledger.jsonl``,
-    ``results.sarif`` and ``checks.json``."""
+def _comment_event(event: dict[str, Any], comment_id: int, c: DemoComment) -> dict[str, Any]:
+    """The ``issue_comment`` payload GitHub sends for a new comment on the demo PR."""
+    pull = event["pull_request"]
+    user = {"login": c.login, "id": 1000 + comment_id, "type": "User"}
+    return {
+        "action": "created",
+        "issue": {
+            "number": event["number"],
+            "title": pull["title"],
+            "state": "open",
+            "user": pull["user"],
+            "pull_request": {"url": pull.get("url", "")},
+        },
+        "comment": {"id": comment_id, "body": c.body, "user": user},
+        "repository": event["repository"],
+        "sender": user,
+    }
+
+
+def _post_comments(
+    env: dict[str, str], comments: tuple[DemoComment, ...], *, state: GitHubState,
+    event: dict[str, Any], clock: FakeClock, log: io.StringIO, out: Path,
+) -> list[RunSummary]:  # fmt: skip
+    """Post each comment on the PR and run pr-router on its ``issue_comment`` event."""
+    summaries: list[RunSummary] = []
+    for i, c in enumerate(comments, 1):
+        clock.advance(60)
+        posted = state.add_comment(int(event["number"]), c.login, c.body)
+        path = out / f"comment-{i}.json"
+        path.write_text(json.dumps(_comment_event(event, posted.id, c), indent=2), "utf-8")
+        cmd_env = {**env, "GITHUB_EVENT_NAME": "issue_comment", "GITHUB_EVENT_PATH": str(path)}
+        result = run_from_env(cmd_env, settings=Settings.from_env(cmd_env), clock=clock, out=log)
+        summaries += result.summaries
+    return summaries
+
+
+def run_demo(
+    out: Path, diff: bytes | None = None, comments: tuple[DemoComment, ...] = ()
+) -> DemoResult:
+    """Run the demo (then each comment's ``issue_comment`` run) and write the conversation
+    (``.md``, ``.html``), ``ledger.jsonl``, ``results.sarif`` and ``checks.json``."""
     out.mkdir(parents=True, exist_ok=True)
     ledger = out / "ledger.jsonl"
     ledger.unlink(missing_ok=True)
@@ -149,7 +205,7 @@ def run_demo(out: Path, diff: bytes | None = None) -> DemoResult:
     event_path = out / "event.json"
     event_path.write_text(json.dumps(event, indent=2), encoding="utf-8")
     clock = FakeClock()
-    state = GitHubState(viewer="pr-router[bot]")
+    state = GitHubState(viewer="pr-router[bot]", roles={MAINTAINER: "maintain"})
     _seed(state, event, diff if diff is not None else _data("example.diff"))
     log = io.StringIO()
     with Emulator(scenario=_scenario(diff is None), clock=clock,
@@ -159,7 +215,10 @@ def run_demo(out: Path, diff: bytes | None = None) -> DemoResult:
         first = run_from_env(env, settings=settings, clock=clock, out=log)
         clock.advance(BATCH_MINUTES * 60)
         later = collect_from_env(env, settings=settings, clock=clock, out=log, numbers=(42,))
-    final = (later.summaries or first.summaries or (None,))[-1]
+        commanded = _post_comments(
+            env, comments, state=state, event=event, clock=clock, log=log, out=out
+        )
+    final = (commanded or later.summaries or first.summaries or (None,))[-1]
     convo = _conversation(state, int(event["number"]))
     checks = _checks(state)
     boxes = _boxes(checks)

@@ -149,8 +149,13 @@ def decide_gate(
     head, previous = _previous(state)
     incremental = summary.incremental_since is not None and head == summary.incremental_since
     runs = {r.plan.job: r for r in summary.jobs}
+    # A command's run that did not re-run a gating job shows its last result on this head:
+    # the gate keeps that result's findings (a re-run of `describe` must not clear the gate).
+    kept = {j for j, r in runs.items() if r.earlier and head == summary.head_sha}
     findings = {
-        job: _findings(
+        job: tuple(previous.get(job, []))
+        if job in kept
+        else _findings(
             job,
             results.get(job),
             previous,

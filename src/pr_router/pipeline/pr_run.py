@@ -402,7 +402,9 @@ def _merge_prior(runs: tuple[JobRun, ...], prior: tuple[JobRun, ...]) -> tuple[J
     merged = [
         done.pop(r.plan.job) if r.status == "skipped" and r.plan.job in done else r for r in runs
     ]
-    return (*merged, *done.values())
+    # A job a command re-ran shows its new result only, not also the last run's.
+    ran = {r.plan.job for r in merged if not r.earlier}
+    return (*merged, *(p for job, p in done.items() if not (p.earlier and job in ran)))
 
 
 def analyze_empty() -> ChangeSet:

@@ -79,9 +79,10 @@ def conversation_markdown(
     *,
     pr_number: int = 1,
     checks: Sequence[CheckBox] = (),
+    later_comments: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The conversation as one Markdown document (PR, review with inline comments, summary,
-    checks)."""
+    later comments as ``(author, body)``, checks)."""
     parts = [f"# {' '.join(pr_title.split())} (#{pr_number})", pr_body.strip() or "*No body.*"]
     parts += ["---", f"## Review by {BOT}", review_body.strip() or "*No review body.*"]
     for raw in inline_comments:
@@ -89,6 +90,8 @@ def conversation_markdown(
         fence = _fence(c.diff_hunk)
         parts += [f"### {_where(c)}", f"{fence}diff\n{c.diff_hunk.rstrip()}\n{fence}", c.body]
     parts += ["---", f"## Summary comment by {BOT}", summary_comment_body.strip()]
+    for who, body in later_comments:
+        parts += ["---", f"## Comment by {who}", body.strip() or "*Empty comment.*"]
     parts += _checks_markdown(checks)
     return "\n\n".join(parts) + "\n"
 
@@ -182,14 +185,17 @@ def conversation_html(
     pr_number: int = 1,
     author: str = "octocat",
     checks: Sequence[CheckBox] = (),
+    later_comments: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """A self-contained HTML page that looks like the PR's GitHub conversation."""
+    """A self-contained HTML page that looks like the PR's GitHub conversation; later comments
+    (``(author, body)``, e.g. commands and their replies) follow the summary."""
     title = html.escape(" ".join(pr_title.split()))
     inline = "".join(_inline_box(ConversationComment(*c)) for c in inline_comments)
     timeline = [
         _comment_box(author, "opened this pull request", pr_body or "*No description.*"),
         _comment_box(BOT, "reviewed", review_body or "*No review body.*", inline),
         _comment_box(BOT, "commented (updated in place on every run)", summary_comment_body),
+        *(_comment_box(who, "commented", body) for who, body in later_comments),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
