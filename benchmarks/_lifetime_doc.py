@@ -110,9 +110,11 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         "submits a batch waits its whole `batch.wait_seconds` budget (the latency model's "
         "batches finish in about an hour), so its job bills that budget: "
         f"{d['runner_minutes_waiting_for_batches']} of default's minutes are that wait. "
-        "Peer-rerun never batches, but every one of its runs waits for a whole-PR review on "
-        "the frontier model; a run of default that only reviews a small push, or has nothing "
-        "new to review, is over in a minute.",
+        f"A run bills about {d['runner_minutes'] / max(d['runs'], 1):.1f} minutes under "
+        f"default and {p['runner_minutes'] / max(p['runs'], 1):.1f} under peer-rerun: job "
+        "set-up, install and the frontier review's answer fill a run whatever it reviews, so "
+        "runner cost barely shrinks with the tokens, and that is what keeps default's "
+        "private-repository ratio above its token ratio.",
         f"- **default vs floor** (tokens {_x(d['tco_public_x_floor'])}, TCO private "
         f"{_x(d['tco_private_x_floor'])}): the floor re-prices default's runs as if every "
         "prompt byte but the job's own instructions were a cache read, every auxiliary job a "
