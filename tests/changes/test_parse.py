@@ -273,12 +273,17 @@ def test_time_grows_linearly() -> None:
     """Ten times the input must not cost much more than ten times the time."""
     small, big = _synthetic(20, 500), _synthetic(200, 500)
     parse_diff(small)
-    started = time.perf_counter()
-    parse_diff(small)
-    small_s = time.perf_counter() - started
-    started = time.perf_counter()
-    parse_diff(big)
-    assert time.perf_counter() - started < 30 * small_s + 0.5
+
+    def best_of(data: bytes, runs: int) -> float:
+        # the fastest of a few runs: a shared machine's pauses only ever add time
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            parse_diff(data)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    assert best_of(big, 2) < 30 * best_of(small, 5) + 0.5
 
 
 @pytest.mark.parametrize(
