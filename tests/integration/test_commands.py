@@ -261,3 +261,22 @@ def test_state_of_the_summary_is_still_ours(world: World) -> None:
     world.run(world.env("issue_comment", pr_comment("/pr-router escalate describe")))
     _, body, _ = world.summary(2)
     assert decode_state(body) is not None
+
+
+def test_collect_keeps_the_commands_of_the_pr_in_the_summary(tmp_path: Path) -> None:
+    rules = [Rule(prompt="## Task: Answer", output=ANSWER), *canned_rules()]
+    for world in make_world(tmp_path, Scenario(rules, batch_duration_s=900.0)):
+        _ran(world)  # the batch jobs are still running when the run ends
+        world.run(
+            world.env("issue_comment", pr_comment("/pr-router escalate review --tier frontier"))
+        )
+        _, body, state = world.summary(2)
+        assert "Commands on this PR (1)" in body
+        assert state.pending  # the first run's batches are still out
+        world.clock.advance(1800)
+        event = webhook("pull_request.opened.payload.json")
+        world.collect(world.env("pull_request", event), numbers=(2,))
+        _, body, state = world.summary(2)
+        assert not state.pending  # collected
+        assert "Commands on this PR (1)" in body
+        assert "`/pr-router escalate review --tier frontier`" in body

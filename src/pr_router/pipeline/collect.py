@@ -32,6 +32,7 @@ from pr_router.plan import JobPlan, Plan
 from pr_router.policy.catalog import resolve_jobs
 from pr_router.render.summary import summary_markdown
 from pr_router.summary import JobRun, RunSummary
+from pr_router.talk.audit import audit_lines
 
 __all__ = [
     "Collected",
@@ -170,7 +171,9 @@ def collect_pull_request(
     def compose(on_pr: State) -> tuple[str, State, RunSummary]:
         fresh = rebase(on_pr, taken)
         summary = merged_summary(fresh, collected, settings)
-        summary = replace(summary, notices=(*summary.notices, *problems))
+        # the PR's command audit lives in the state: a re-rendered summary keeps it
+        summary = replace(summary, notices=(*summary.notices, *problems),
+                          commands=audit_lines(fresh.commands))  # fmt: skip
         new = next_state(fresh, head_sha=None, run_cost=cost, pending=collected.outcome.pending,
                          published=remembered(review, results), count_run=False)  # fmt: skip
         return summary_markdown(summary), replace(new, last_run=snapshot_summary(summary)), summary
