@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,14 @@ from _overhead_probe import synthetic_case_diff
 
 HERE = Path(__file__).resolve().parent
 DEMO_DIFF = ROOT / "src/pr_router/data/demo/example.diff"
+
+
+def _corpus_name() -> str:
+    """The real corpus by its path relative to the repository (never this machine's path)."""
+    shared = real_diffs_dir()
+    if shared is None:
+        return "tests/fixtures/diffs/real (shared corpus absent)"
+    return os.path.relpath(shared, ROOT)
 
 
 def _cli() -> list[str]:
@@ -181,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan_largest": plan_largest(args.repeat, args.largest),
         "sizes": by_size(sizes, args.repeat, args.latency, args.ttft),
         "latency_s": args.latency, "ttft_s": args.ttft, "repeat": args.repeat,
-        "corpus": str(real_diffs_dir() or "tests/fixtures/diffs/real (shared corpus absent)"),
+        "corpus": _corpus_name(),
     }  # fmt: skip
     from _overhead_doc import text_report
 
