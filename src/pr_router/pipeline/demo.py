@@ -22,6 +22,7 @@ from typing import Any
 from pr_router.emulator import Emulator, FakeClock, Rule, Scenario
 from pr_router.emulator.github import GitHubEmulator
 from pr_router.github.emulated import GitHubState
+from pr_router.github.state import SUMMARY_MARKER
 from pr_router.pipeline.entry import collect_from_env, run_from_env
 from pr_router.pipeline.settings import Settings
 from pr_router.render.conversation import CheckBox, conversation_html, conversation_markdown
@@ -33,7 +34,6 @@ __all__ = ["MAINTAINER", "DemoComment", "DemoResult", "run_demo"]
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 BATCH_MINUTES = 30  # simulated time a provider takes to finish the batch
 MAINTAINER = "shop-maintainer"  # who comments when --as is not given (role: maintain)
-_SUMMARY_MARK = "<!-- pr-router:summary"
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,9 @@ def _conversation(state: GitHubState, number: int) -> dict[str, Any]:
               for c in state.review_comments.values() if c.number == number]  # fmt: skip
     comments = sorted((c for c in state.comments.values() if c.number == number),
                       key=lambda c: c.id)  # fmt: skip
-    summary = next((c.body for c in comments if c.body.startswith(_SUMMARY_MARK)), "")
+    summary = next((c.body for c in comments if c.body.startswith(SUMMARY_MARKER)), "")
     later = [(c.author, _visible(c.body)) for c in comments
-             if not c.body.startswith(_SUMMARY_MARK)]  # fmt: skip
+             if not c.body.startswith(SUMMARY_MARKER)]  # fmt: skip
     return {
         "pr_title": pull.title,
         "pr_body": _visible(pull.body or ""),
