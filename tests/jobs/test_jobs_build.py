@@ -112,15 +112,22 @@ def _over_budget() -> JobInputs:
     return inputs(changes_of(files, hits=(hit,)), pol=policy(max_context_tokens=20_000))
 
 
-def test_over_budget_security_gets_its_own_packing_without_cache_key() -> None:
+def test_over_budget_review_and_security_share_one_packing_and_its_cache_key() -> None:
     review, security = build_calls(_plan()[:2], _over_budget())
-    # Different prompts: neither can read the other's prefix, so neither pays to write one.
-    assert security.request.cache_key is None
-    assert review.request.cache_key is None
-    assert (review.plan.cache_role, security.plan.cache_role) == (None, None)
-    rev, sec = review.request.shared_context, security.request.shared_context
-    assert rev.index("### `.github/workflows/ci.yml`") < rev.index("### `src/auth/session.py`")
-    assert sec.index("### `src/auth/session.py`") < sec.index("### `.github/workflows/ci.yml`")
+    rev, sec = review.request, security.request
+    # Files were left out, and still one byte-identical prefix: the scan reads the review's.
+    assert (rev.system, rev.shared_context) == (sec.system, sec.shared_context)
+    assert (rev.schema_name, rev.output_schema) == (sec.schema_name, sec.output_schema)
+    assert rev.cache_key == sec.cache_key == DIFF_KEY
+    context = rev.shared_context
+    assert "left out to fit the context budget" in context
+    # The detector's file and the CI workflow are kept; ordinary code and tests went first.
+    assert "### `src/auth/session.py`" in context
+    assert "### `.github/workflows/ci.yml`" in context
+    assert "### `docs/guide.md`" not in context
+    assert "- `docs/guide.md` (docs, modified, +300 −0) — not shown: over the context budget" in (
+        context
+    )
     for call in (review, security):
         request = call.request
         parts = (request.system, request.shared_context, request.instructions)

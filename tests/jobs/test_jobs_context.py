@@ -74,7 +74,7 @@ def test_lockfile_is_listed_by_name_only() -> None:
     assert '<untrusted-data source="diff">' not in packed.text
 
 
-def test_budget_drops_docs_then_tests_then_largest_low_risk_sensitive_last() -> None:
+def test_budget_drops_docs_then_tests_then_largest_code_then_ci_sensitive_last() -> None:
     changes = _mixed()
     full = pack_diff(changes, pr_context(), 1_000_000)
     assert full.complete
@@ -82,8 +82,8 @@ def test_budget_drops_docs_then_tests_then_largest_low_risk_sensitive_last() -> 
         "docs/guide.md",
         "tests/test_api.py",
         "src/report.py",
-        ".github/workflows/ci.yml",
         "src/util.py",
+        ".github/workflows/ci.yml",
         "src/auth/session.py",
     ]
     seen_orders: set[tuple[str, ...]] = set()
@@ -114,28 +114,18 @@ def test_dropped_files_are_announced_in_the_context() -> None:
     )
 
 
-def test_security_packing_puts_sensitive_files_first_and_keeps_ci_longer() -> None:
+def test_one_packing_keeps_sensitive_and_ci_files_longer_than_ordinary_code() -> None:
+    # The review and the security scan share this packing, so what the scan needs most (the
+    # detector's files, then CI/dependency/migration/config files) is dropped last.
     changes = _mixed()
     full = pack_diff(changes, pr_context(), 1_000_000).tokens
-    dropped = ("docs/guide.md", "tests/test_api.py", "src/report.py", ".github/workflows/ci.yml")
+    dropped = ("docs/guide.md", "tests/test_api.py", "src/report.py", "src/util.py")
     blocks = sum(estimate_tokens(render_file(f)) for f in changes.files if f.path in dropped)
-    budget = full - blocks + 400  # more than util.py needs, less than ci.yml
-    shared = pack_diff(changes, pr_context(), budget)
-    security = pack_diff(changes, pr_context(), budget, order="sensitive-first")
-    assert shared.not_seen == (
-        "docs/guide.md",
-        "tests/test_api.py",
-        "src/report.py",
-        ".github/workflows/ci.yml",
-    )
-    assert security.shown == ("src/auth/session.py", ".github/workflows/ci.yml")
-    assert security.not_seen == (
-        "docs/guide.md",
-        "tests/test_api.py",
-        "src/report.py",
-        "src/util.py",
-    )
-    assert security.tokens <= budget
+    budget = full - blocks + 100  # less than util.py needs back
+    packed = pack_diff(changes, pr_context(), budget)
+    assert packed.not_seen == dropped
+    assert packed.shown == ("src/auth/session.py", ".github/workflows/ci.yml")  # diff order
+    assert packed.tokens <= budget
 
 
 def test_render_file_fence_outgrows_backticks_in_code() -> None:

@@ -48,8 +48,8 @@ def _without_lonely_cache_marks(calls: list[JobCall[JobResult]]) -> list[JobCall
     """Drop the cache mark of a request no other request can read from.
 
     The router pairs jobs by model and context kind, but the packer may give one of them a
-    prompt of its own (security's sensitive-first packing of a diff too large to share). A
-    prefix written for nobody costs 1.25x input for nothing. A job a command asked for keeps
+    prompt of its own (on a push, the docs job's compact view of the push while describe and
+    changelog see the whole PR). A prefix written for nobody costs 1.25x input for nothing. A job a command asked for keeps
     its mark (its cache role is ``warm``): the PR's last run may have
     written that prefix, and reading it is the point.
     """

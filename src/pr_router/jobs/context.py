@@ -7,8 +7,10 @@ cache it as the prompt prefix:
   files, and the hunks of reviewable files with line numbers (new-file numbers; old-file
   numbers on removed lines). Lockfiles, generated, vendored, binary and asset files are
   listed by name only. Over budget, whole files are dropped, least relevant first (docs,
-  then tests, then the largest low-risk files, security-sensitive files last) and named in
-  ``not_seen``: a review never looks complete when it is not.
+  then tests, then the largest ordinary code files, then CI, dependency, migration and
+  config files, security-sensitive files last) and named in ``not_seen``: a review never
+  looks complete when it is not. One packing serves the review and the security scan alike,
+  so the scan reads the review's cached prefix even when files had to be left out.
 - ``compact`` (describe, changelog, docs): file list with kinds and stats, commit messages,
   changed public signatures.
 - ``log`` (failure-summary): built in ``failure_logs``.
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 ContextKind = Literal["diff", "compact", "log"]
-PackOrder = Literal["diff", "sensitive-first"]
 
 # Files whose content no model reads: listed by name, never counted as "not seen".
 LISTED_ONLY_KINDS = frozenset(
@@ -157,11 +158,12 @@ def _sensitive_paths(changes: ChangeSet) -> frozenset[str]:
 _SECURITY_KINDS = frozenset({FileKind.CI, FileKind.DEPENDENCY, FileKind.MIGRATION, FileKind.CONFIG})
 
 
-def _drop_rank(f: FileChange, sensitive: frozenset[str], order: PackOrder) -> tuple[int, int]:
+def _drop_rank(f: FileChange, sensitive: frozenset[str]) -> tuple[int, int]:
     """Sort key: files that sort first are dropped first, the largest first within a rank.
 
-    The security packing also keeps CI, dependency, migration and config files longer than
-    ordinary code: they are where supply-chain and permission problems live.
+    CI, dependency, migration and config files stay longer than ordinary code (they are
+    where supply-chain and permission problems live, and they are small), and the files the
+    security detector flagged stay longest: the one packing has to serve the security scan.
     """
     if f.path in sensitive:
         rank = 4
@@ -169,7 +171,7 @@ def _drop_rank(f: FileChange, sensitive: frozenset[str], order: PackOrder) -> tu
         rank = 0
     elif f.kind is FileKind.TEST:
         rank = 1
-    elif order == "sensitive-first" and f.kind in _SECURITY_KINDS:
+    elif f.kind in _SECURITY_KINDS:
         rank = 3
     else:
         rank = 2
@@ -205,16 +207,12 @@ def _render_diff(
     return "\n".join(parts) + "\n"
 
 
-def pack_diff(
-    changes: ChangeSet, context: PRContext, budget: int, *, order: PackOrder = "diff"
-) -> PackedContext:
+def pack_diff(changes: ChangeSet, context: PRContext, budget: int) -> PackedContext:
     """The review/security context within ``budget`` tokens; whole files dropped, named."""
     sensitive = _sensitive_paths(changes)
     reviewable = [f for f in changes.files if _listed_reason(f) is None]
     blocks = {f.path: render_file(f) for f in reviewable}
-    if order == "sensitive-first":
-        reviewable.sort(key=lambda f: f.path not in sensitive)  # stable: diff order otherwise
-    drop_order = sorted(reviewable, key=lambda f: _drop_rank(f, sensitive, order))
+    drop_order = sorted(reviewable, key=lambda f: _drop_rank(f, sensitive))
     dropped: set[str] = set()
     text = _render_diff(changes, context, reviewable, dropped, blocks)
     # Estimate the drop count arithmetically, then confirm on the real text.

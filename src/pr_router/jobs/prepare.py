@@ -1,9 +1,10 @@
 """Turn a job's routing decision into its prompt parts, ready for a request and a validator.
 
 Review, security and custom ``findings`` jobs share one diff packing (one byte-identical
-prefix: ``SYSTEM_PREAMBLE`` + the packed diff). When that packing had to leave files out,
-the security job gets a packing of its own with the sensitive files first and whole; its
-prefix then differs, so its ``cache_key`` is None. Describe, changelog, docs and custom
+prefix: ``SYSTEM_PREAMBLE`` + the packed diff), also when it has to leave files out: the
+packer keeps the security detector's files and the CI, dependency, migration and config
+files longest, so the security scan sees what it needs and reads the review's cached
+prefix instead of paying for a prompt of its own. Describe, changelog, docs and custom
 ``comment`` jobs share the compact view.
 """
 
@@ -165,7 +166,7 @@ class _Shared:
         self.index = inputs.linemap or LineMap(inputs.changes.files)
         self.pr_paths = frozenset(f.path for f in inputs.changes.files)
         self.style = detect_changelog_style(inputs.changelog_text)
-        self._diff: dict[str, PackedContext] = {}
+        self._diff: PackedContext | None = None
 
     def instructions(self, job: str, output: str) -> str:
         spec = self.catalogue.get(job)
@@ -185,14 +186,10 @@ class _Shared:
         ]  # fmt: skip
         return diff_budget(self.inputs.policy.max_context_tokens, reserves)
 
-    def diff(self, order: str) -> PackedContext:
-        if order not in self._diff:
-            inputs = self.inputs
-            self._diff[order] = pack_diff(
-                inputs.changes, inputs.context, self.budget(),
-                order="sensitive-first" if order == "security" else "diff",
-            )  # fmt: skip
-        return self._diff[order]
+    def diff(self) -> PackedContext:
+        if self._diff is None:
+            self._diff = pack_diff(self.inputs.changes, self.inputs.context, self.budget())
+        return self._diff
 
 
 def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
@@ -200,14 +197,9 @@ def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
     job, output = job_plan.job, job_plan.output
     spec = shared.catalogue.get(job)
     title = job_plan.title or (spec.title if spec else job)
-    cache_key = job_plan.cache_key
     excerpts: tuple[LogExcerpt, ...] = ()
     if output == "findings":
-        packed = shared.diff("shared")
-        if job == "security" and not packed.complete:
-            own = shared.diff("security")
-            if own.text != packed.text:  # a different prefix: nothing to share in the cache
-                packed, cache_key = own, None
+        packed = shared.diff()
     elif output == "failure":
         packed, excerpts = pack_log(inputs.context, inputs.failure_logs, LOG_EXCERPT_TOKENS)
     else:
@@ -218,7 +210,7 @@ def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
     return PreparedJob(
         plan=job_plan, title=title, model=output_model(job, output),
         shared_context=packed.text, instructions=shared.instructions(job, output),
-        cache_key=cache_key, index=shared.index, pr_paths=shared.pr_paths, packed=packed,
+        cache_key=job_plan.cache_key, index=shared.index, pr_paths=shared.pr_paths, packed=packed,
         style=shared.style, excerpts=excerpts,
     )  # fmt: skip
 
