@@ -119,18 +119,18 @@ def budget_line(
 # --- re-estimating one job --------------------------------------------------------------
 
 
-def _usage(estimate: Estimate, cached: bool) -> TokenUsage:
-    """The token usage behind an estimate (the router's own layout), optionally uncached."""
+def _usage(estimate: Estimate, policy: Policy | None = None) -> TokenUsage:
+    """The token usage behind an estimate (the router's own layout), cache writes at the
+    policy's ``caching.ttl``; uncached without a policy."""
     prompt, out = estimate.input_tokens, estimate.output_tokens
-    if not cached:
+    if policy is None:
         return TokenUsage(input=prompt, output=out)
     own = prompt - estimate.cached_tokens - estimate.cache_write_tokens
+    ttl = "cache_write_1h" if policy.caching.ttl == "1h" else "cache_write_5m"
     return TokenUsage(
-        input=own,
-        cache_write_5m=estimate.cache_write_tokens,
-        cache_read=estimate.cached_tokens,
-        output=out,
-    )
+        input=own, cache_read=estimate.cached_tokens, output=out,
+        **{ttl: estimate.cache_write_tokens},
+    )  # fmt: skip
 
 
 def _moved(job: JobPlan, policy: Policy, prices: PriceTable, tier: Tier, batch: bool) -> JobPlan:
@@ -144,7 +144,7 @@ def _moved(job: JobPlan, policy: Policy, prices: PriceTable, tier: Tier, batch: 
     assert job.mode is not None
     mode = "batch" if batch else job.mode
     model = policy.tiers[tier]
-    usage = _usage(job.estimate, cached=False)
+    usage = _usage(job.estimate)
     estimate = replace(
         job.estimate,
         usd=prices.cost(model.provider, model.model, usage, mode),
@@ -174,7 +174,7 @@ def _recache(jobs: list[JobPlan], policy: Policy, prices: PriceTable) -> None:
             shared = job.estimate.cached_tokens
             est = replace(job.estimate, cached_tokens=0, cache_write_tokens=shared)
             model = policy.tiers[job.tier or "frontier"]
-            usd = prices.cost(model.provider, model.model, _usage(est, True), job.mode or "sync")
+            usd = prices.cost(model.provider, model.model, _usage(est, policy), job.mode or "sync")
             why = "budget: writes the shared cached context now (its writer no longer runs)"
             jobs[i] = replace(
                 job, cache_role="write", estimate=replace(est, usd=usd),

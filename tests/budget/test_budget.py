@@ -321,6 +321,21 @@ def test_cache_group_keeps_a_writer_when_the_writer_is_skipped() -> None:
     assert out.notices[-1].startswith("⚠ Budget: per-run $0.050 has $0.050 left")
 
 
+def test_a_new_writer_is_priced_at_the_policy_ttl() -> None:
+    # As above, under `caching: {ttl: 1h}` (strict): the review's write is a 1-hour write.
+    writer = job("notes", "auxiliary", "frontier", "sync", 10_000, 2_000,
+                 optional=True, cache="write", shared=8_000)  # fmt: skip
+    review = job("review", "critical", "frontier", "sync", 10_000, 2_000,
+                 cache="read", shared=8_000)  # fmt: skip
+    plan = Plan("test", signals(), (writer, review, replace(review, job="security")))
+    pol = policy(per_run_usd="0.05", on_exceed=["skip_optional"],
+                 extra={"caching": {"ttl": "1h"}})  # fmt: skip
+    rev = apply_budget(plan, pol, Spent(), PRICES).job("review")
+    assert rev.cache_role == "write"
+    # 2000 x 5 + 8000 x 10 (1-hour write: 2x input) + 2000 x 25 = 140000 -> $0.14
+    assert rev.estimate == Estimate(10_000, 2_000, D("0.14"), 0, 8_000)
+
+
 def test_lone_cache_member_is_uncached() -> None:
     writer = job("review", "critical", "frontier", "sync", 10_000, 1_000,
                  cache="write", shared=8_000)  # fmt: skip
