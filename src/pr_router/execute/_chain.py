@@ -1,7 +1,10 @@
 """One job, synchronously, to the end: fallback on provider errors, cascade on invalid output.
 
 Each tier is tried on its provider, then on ``policy.fallback[tier]``; an output that fails
-validation is retried one tier up, at most twice. Every attempt becomes a ledger record.
+validation is retried one tier up, at most twice. A critical job whose answer was cut at
+its output cap (reasoning tokens count against it) is retried once on the same tier with
+twice the room instead: a merge-gating job must not end without an answer because its
+reasoning filled the cap. Every attempt becomes a ledger record.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pr_router.providers.registry import missing_key_message
 __all__ = ["MAX_ESCALATIONS", "Chain", "Checked", "Step", "check", "describe", "next_tier"]
 
 MAX_ESCALATIONS = 2
+ROOM_FACTOR = 2  # a critical answer cut at its cap is retried once with this much more room
 Release = Callable[[], None]
 
 
@@ -75,6 +79,7 @@ class Step:
     reason: str | None = None
     escalations: int = 0
     target: TierModel | None = None  # default: the plan's model on its tier, else the policy's
+    max_output_tokens: int | None = None  # more room than the request's (critical retry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +117,16 @@ class Chain:
             status: Status = "ok" if checked.ok else "failed"
             records.append(self.maker.record(plan, attempt, status, response=response,
                                              error=checked.error, latency_s=latency))  # fmt: skip
+            roomier = _more_room(plan, request, step, response) if checked.escalate else None
+            if roomier is not None:
+                step = replace(roomier, number=attempt.number + 1)
+                continue
             up = next_tier(step.tier) if checked.escalate else None
             if up is None or step.escalations >= MAX_ESCALATIONS:
                 return checked.outcome(plan.job, records, response)
             step = Step(up, attempt.number + 1, step.tier,
-                        f"invalid output on {step.tier}: {checked.error}", step.escalations + 1)  # fmt: skip
+                        f"invalid output on {step.tier}: {checked.error}", step.escalations + 1,
+                        max_output_tokens=step.max_output_tokens)  # fmt: skip
 
     def targets(self, plan: JobPlan, step: Step) -> list[TierModel]:
         """The tier's model (the plan's when on the plan's tier), then its fallback."""
@@ -144,8 +154,11 @@ class Chain:
             attempt = Attempt(step.tier, target.provider, target.model, "sync", number,
                               escalated_from, reason, for_attempt(request, number).custom_id)  # fmt: skip
             started = self.clock.now()
+            sent = for_target(request, target, number)
+            if step.max_output_tokens is not None:
+                sent = replace(sent, max_output_tokens=step.max_output_tokens)
             try:
-                response = self._complete(target, for_target(request, target, number), release)
+                response = self._complete(target, sent, release)
             except ProviderError as exc:
                 records.append(self.maker.record(
                     plan, attempt, "failed", error=describe(exc),
@@ -169,6 +182,19 @@ class Chain:
         if release is None:
             return provider.complete(request)
         return provider.complete(request, on_start=release)
+
+
+def _more_room(
+    plan: JobPlan, request: ModelRequest, step: Step, response: ModelResponse
+) -> Step | None:
+    """The same tier with ``ROOM_FACTOR`` x the output cap, for a critical answer cut at its
+    cap the first time; None otherwise (the cascade decides)."""
+    if plan.job_class != "critical" or not response.truncated or step.max_output_tokens:
+        return None
+    room = request.max_output_tokens * ROOM_FACTOR
+    reason = (f"answer cut at the output cap of {request.max_output_tokens} tokens (reasoning "
+              f"included): retried with {room}")  # fmt: skip
+    return Step(step.tier, step.number, None, reason, step.escalations, step.target, room)
 
 
 def for_attempt(request: ModelRequest, number: int) -> ModelRequest:

@@ -57,7 +57,6 @@ from pr_router.providers.base import ModelResponse
 __all__ = ["make_validator", "parse_output", "validator_for"]
 
 M = TypeVar("M", bound=BaseModel)
-_TRUNCATED = {"max_tokens", "length", "max_output_tokens", "incomplete"}
 _JSON_FENCE = re.compile(r"^```(?:json)?\s*\n(.*?)\n```\s*$", re.DOTALL)
 
 
@@ -92,7 +91,7 @@ def _schema_reason(err: ValidationError) -> str:
 
 def parse_output(model: type[M], response: ModelResponse) -> M:
     """The response as ``model``; ``InvalidOutputError`` with the precise reason otherwise."""
-    if response.stop_reason in _TRUNCATED:
+    if response.truncated:
         raise _reject(response, f"output cut at the token limit (stop: {response.stop_reason})")
     data = _json_of(response)
     try:

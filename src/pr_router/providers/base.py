@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pr_router.tokens import TokenUsage
 
 __all__ = [
+    "TRUNCATED_STOP_REASONS",
     "BatchHandle",
     "BatchItemResult",
     "BatchState",
@@ -29,6 +30,11 @@ BatchState = Literal["in_progress", "ended", "failed"]
 # Called once when the provider starts answering: the prompt has been read and its cacheable
 # prefix stored, so requests sharing that prefix can now start and read it from the cache.
 OnStart = Callable[[], None]
+
+
+# Stop reasons meaning "cut at max_output_tokens": Anthropic ``max_tokens``, Chat Completions
+# ``length``, Responses ``max_output_tokens``/``incomplete``.
+TRUNCATED_STOP_REASONS = frozenset({"max_tokens", "length", "max_output_tokens", "incomplete"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,11 @@ class ModelResponse:
     request_id: str | None = None
     stop_reason: str | None = None
     latency_s: float = 0.0
+
+    @property
+    def truncated(self) -> bool:
+        """True when the answer was cut at the output cap (reasoning counts against it)."""
+        return self.stop_reason in TRUNCATED_STOP_REASONS
 
 
 @dataclass(frozen=True, slots=True)
