@@ -23,6 +23,7 @@ __all__ = [
     "LedgerAcceptance",
     "LedgerRates",
     "LedgerRecord",
+    "LedgerRunner",
     "LedgerUsage",
     "Outcome",
     "read_ledger",
@@ -100,6 +101,29 @@ class LedgerAcceptance(BaseModel):
     via: Literal["reply", "reaction"]
 
 
+class LedgerRunner(BaseModel):
+    """The runner time of the run that wrote a record, billed per job in whole minutes.
+
+    Every record of one run carries the same figures: count them once per ``run_id``.
+    ``usd`` is ``minutes`` x ``usd_per_minute``; ``all_frontier_*`` is the estimated runner
+    time of an all-frontier setup doing the same run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seconds: float  # measured on the run's clock, up to when its summary was written
+    minutes: int  # billed: rounded up
+    usd_per_minute: Decimal
+    usd: Decimal
+    basis: str  # why that rate: policy, public, self-hosted, private, unknown
+    all_frontier_minutes: int = 0
+    all_frontier_usd: Decimal = Decimal(0)
+
+    @field_serializer("usd_per_minute", "usd", "all_frontier_usd", when_used="json")
+    def _dec(self, value: Decimal) -> str:
+        return str(value)
+
+
 class LedgerRecord(BaseModel):
     """One job run (or one attempt of it: cascades and retries get their own record)."""
 
@@ -139,6 +163,8 @@ class LedgerRecord(BaseModel):
     # The tier of the answer the command rejected (an escalate or rerun of a job that ran
     # below frontier): counted as that tier's answer rejected in ``report``.
     rejected_tier: Literal["standard", "efficient"] | None = None
+    # The run's runner time (None in records written before it was measured).
+    runner: LedgerRunner | None = None
 
     @field_serializer("cost_usd", "all_frontier_usd", when_used="json")
     def _money(self, value: Decimal) -> str:

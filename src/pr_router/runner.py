@@ -21,12 +21,15 @@ from typing import Literal
 __all__ = [
     "GITHUB_LINUX_2CORE_USD_PER_MINUTE",
     "RateSetting",
+    "RunnerFigures",
     "RunnerRate",
     "RunnerUsage",
+    "all_frontier_seconds",
     "billed_minutes",
     "is_private",
     "resolve_rate",
     "runner_cost",
+    "runner_figures",
     "runner_usage",
 ]
 
@@ -117,3 +120,40 @@ def runner_usage(seconds: float, rate: RunnerRate) -> RunnerUsage:
     """Billed minutes and cost of one job that ran ``seconds`` on the runner."""
     minutes = billed_minutes(seconds)
     return RunnerUsage(seconds, minutes, runner_cost(minutes, rate), rate)
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerFigures:
+    """A run's runner time and the all-frontier counterfactual's, billed at the same rate."""
+
+    used: RunnerUsage
+    all_frontier: RunnerUsage
+    slowest_sync: float = 0.0  # seconds of this run's slowest synchronous job (the estimate's)
+
+    @property
+    def rate(self) -> RunnerRate:
+        """The rate both are billed at."""
+        return self.used.rate
+
+
+def all_frontier_seconds(run_seconds: float, model_seconds: float, slowest_sync: float) -> float:
+    """Runner seconds an all-frontier setup would have needed for the same run (an estimate).
+
+    It does everything this run did outside the model calls (install, reading the PR,
+    publishing), and runs every job synchronously and concurrently: the model part takes as
+    long as this run's slowest synchronous job (``slowest_sync``; a batched job run
+    synchronously on the frontier model is assumed to end within it). It never collects
+    or waits for batches: ``model_seconds`` (collecting, model calls, batch waiting) is
+    replaced, not added.
+    """
+    outside = max(run_seconds - model_seconds, 0.0)
+    return outside + max(slowest_sync, 0.0)
+
+
+def runner_figures(
+    run_seconds: float, rate: RunnerRate, *, model_seconds: float, slowest_sync: float
+) -> RunnerFigures:
+    """This run's billed runner time and the all-frontier counterfactual's (see above)."""
+    frontier = all_frontier_seconds(run_seconds, min(model_seconds, run_seconds), slowest_sync)
+    used, counterfactual = runner_usage(run_seconds, rate), runner_usage(frontier, rate)
+    return RunnerFigures(used, counterfactual, max(slowest_sync, 0.0))

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pr_router.ledger import LedgerRecord
 from pr_router.plan import JobPlan, Plan
+from pr_router.runner import RunnerFigures
 from pr_router.tokens import TokenUsage
 
 __all__ = ["CheckLine", "JobRun", "RunSummary", "Section"]
@@ -104,6 +105,9 @@ class RunSummary:
     checks: tuple[CheckLine, ...] = ()  # the merge gate's check runs
     gate: str = "skipped"  # the action output: pass | fail | skipped
     commands: tuple[str, ...] = field(default=())  # audit lines of the PR's commands (Markdown)
+    # The job's runner time so far and the all-frontier counterfactual's (None: not measured,
+    # e.g. a summary rendered from an old snapshot or by a test).
+    runner: RunnerFigures | None = None
 
     @property
     def cost_usd(self) -> Decimal:
@@ -119,6 +123,27 @@ class RunSummary:
     def savings_usd(self) -> Decimal:
         """All-frontier cost minus the measured cost."""
         return self.all_frontier_usd - self.cost_usd
+
+    @property
+    def runner_usd(self) -> Decimal:
+        """What this run's billed runner minutes cost (0 when not measured or free)."""
+        return self.runner.used.usd if self.runner else Decimal(0)
+
+    @property
+    def total_usd(self) -> Decimal:
+        """Tokens plus runner: what this run costs the user."""
+        return self.cost_usd + self.runner_usd
+
+    @property
+    def all_frontier_total_usd(self) -> Decimal:
+        """All-frontier tokens plus the runner time an all-frontier setup would need."""
+        frontier_runner = self.runner.all_frontier.usd if self.runner else Decimal(0)
+        return self.all_frontier_usd + frontier_runner
+
+    @property
+    def total_savings_usd(self) -> Decimal:
+        """All-frontier total minus this run's total (tokens and runner on both sides)."""
+        return self.all_frontier_total_usd - self.total_usd
 
     @property
     def pr_cost_usd(self) -> Decimal:

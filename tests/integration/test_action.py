@@ -206,10 +206,12 @@ def test_the_action_reviews_the_pr_and_a_collect_finishes_it(
     run = first.step("run")
     assert first.code == 0, run.stderr
     assert [s.name for s in first.steps] == [
-        "Compute the install cache key", "Mask secrets", "Run pr-router",
+        "Record when pr-router started", "Compute the install cache key", "Mask secrets",
+        "Run pr-router",
     ]  # fmt: skip
+    assert first.step("started").outputs["at"].isdigit()
     assert first.step("key").outputs["dir"] == str(runner.tmp / "runner-temp" / "pr-router")
-    masks = first.steps[1].stdout.splitlines()
+    masks = first.steps[2].stdout.splitlines()
     assert masks == [f"::add-mask::{v}" for v in (*KEYS.values(), TOKEN)]
     for secret in (*KEYS.values(), TOKEN):
         assert secret not in run.stdout + run.stderr
@@ -218,6 +220,11 @@ def test_the_action_reviews_the_pr_and_a_collect_finishes_it(
     assert Decimal(first.outputs["all-frontier-usd"]) > Decimal(first.outputs["cost-usd"])
     assert Decimal(first.outputs["savings-usd"]) == (
         Decimal(first.outputs["all-frontier-usd"]) - Decimal(first.outputs["cost-usd"])
+    )
+    # runner minutes, measured from the action's first step (a public repository: free)
+    assert int(first.outputs["runner-minutes"]) >= 1
+    assert Decimal(first.outputs["total-usd"]) == (
+        Decimal(first.outputs["cost-usd"]) + Decimal(first.outputs["runner-usd"])
     )
     (pending,) = first.outputs["pending-batches"].split(",")
     assert pending.startswith("anthropic:")

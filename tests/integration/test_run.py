@@ -112,6 +112,12 @@ def test_a_pr_event_posts_one_review_and_one_summary(world: World, payload: str)
         "pending-batches": "",
         "jobs-failed": "",
         "gate": "fail",  # the security scan's high finding (tests/integration/test_gate.py)
+        # a public repository: the runner minute is free, totals are the token figures
+        "runner-minutes": "1",
+        "runner-usd": "0.000000",
+        "total-usd": _usd6(total),
+        "all-frontier-total-usd": _usd6(frontier),
+        "total-savings-usd": _usd6(frontier - total),
     }
     assert result.step_summary.startswith(f"**pr-router** · this run {format_usd(total)}")
     assert "#### Routing" in result.step_summary

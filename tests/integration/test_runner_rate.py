@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,42 @@ def test_a_public_repository_batches_them(world: World) -> None:
 def test_a_self_hosted_runner_batches_them_on_a_private_repository(world: World) -> None:
     modes = _aux_modes(world, private=True, RUNNER_ENVIRONMENT="self-hosted")
     assert set(modes.values()) == {"batch"}
+
+
+def test_a_private_run_shows_its_runner_minutes_everywhere(world: World) -> None:
+    event = webhook("pull_request.opened.payload.json")
+    event["repository"]["private"] = True
+    for side in ("head", "base"):
+        event["pull_request"][side]["repo"]["private"] = True
+    world.seed(event, diff("httpx__d25f2bfeff35.diff"))
+    # the action's first step ran 100 s before pr-router started (Python set up, installed)
+    started = str(int(time.time()) - 100)
+    result = world.run(world.env("pull_request", event, PR_ROUTER_STARTED_AT=started))
+    assert result.outcome.exit_code == 0
+
+    (summary,) = result.outcome.summaries
+    figures = summary.runner
+    assert figures is not None
+    assert figures.rate.basis == "private"
+    assert 100 <= figures.used.seconds < 160  # 100 s before, a few simulated seconds after
+    assert figures.used.minutes == 2
+    assert figures.used.usd == Decimal("0.012")
+    # all-frontier: the same time outside the model calls, plus the slowest sync job
+    assert figures.all_frontier.seconds <= figures.used.seconds
+
+    out = result.outputs
+    assert out["runner-minutes"] == "2"
+    assert out["runner-usd"] == "0.012000"
+    assert Decimal(out["total-usd"]) == Decimal(out["cost-usd"]) + Decimal("0.012")
+    assert Decimal(out["total-savings-usd"]) == (
+        Decimal(out["all-frontier-total-usd"]) - Decimal(out["total-usd"])
+    )
+
+    _, body, _ = world.summary(2)
+    assert "+ runner 2 min ($0.012))" in body.split("\n", 2)[1]
+    assert "Runner: 2 min billed (" in body
+    assert "Runner: 2 min billed (" in result.step_summary
+    assert "Runner: 2 min billed (" in result.log
+    for record in result.ledger:  # every record of the run carries the run's figures
+        assert record.runner is not None
+        assert (record.runner.minutes, record.runner.usd) == (2, Decimal("0.012"))

@@ -21,7 +21,9 @@ SRC = Path(pr_router.__file__).parent
 WRITES = {"pulls/create-review", "issues/create-comment", "issues/update-comment"}
 PERMISSION = "the token needs `pull-requests: write`"
 ZERO = {"cost-usd": "0.000000", "all-frontier-usd": "0.000000", "savings-usd": "0.000000",
-        "pending-batches": "", "jobs-failed": "", "gate": "skipped"}  # fmt: skip
+        "pending-batches": "", "jobs-failed": "", "gate": "skipped", "runner-minutes": "0",
+        "runner-usd": "0.000000", "total-usd": "0.000000", "all-frontier-total-usd": "0.000000",
+        "total-savings-usd": "0.000000"}  # fmt: skip
 
 
 @pytest.fixture

@@ -100,6 +100,12 @@ def test_exact_totals_from_hand_computed_records(summary: RunSummary) -> None:
         "pending-batches": "anthropic:msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d",
         "jobs-failed": "failure-summary",
         "gate": "skipped",
+        # not measured: no runner minutes, totals equal the token figures
+        "runner-minutes": "0",
+        "runner-usd": "0.000000",
+        "total-usd": "0.089250",
+        "all-frontier-total-usd": "0.151350",
+        "total-savings-usd": "0.062100",
     }
 
 

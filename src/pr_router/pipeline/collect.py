@@ -31,6 +31,7 @@ from pr_router.pipeline.sticky import batch_key, read_state, rebase, write_state
 from pr_router.plan import JobPlan, Plan
 from pr_router.policy.catalog import resolve_jobs
 from pr_router.render.summary import summary_markdown
+from pr_router.runner import RunnerRate, resolve_rate
 from pr_router.summary import JobRun, RunSummary
 from pr_router.talk.audit import audit_lines
 
@@ -145,6 +146,7 @@ class PullRequestCollect:
     summary: RunSummary
     records: tuple[LedgerRecord, ...]
     problems: tuple[str, ...] = ()
+    rate: RunnerRate | None = None  # a runner minute, by the PR's policy and repository
 
 
 def collect_pull_request(
@@ -188,7 +190,9 @@ def collect_pull_request(
     runs = with_published(collected.runs, results, review, summary_id) if stamp else collected.runs
     # The run already recorded the batches as pending: only what settled is new.
     records = tuple(r for j in runs for r in j.records if r.status != "pending")
-    return PullRequestCollect(summary, records, problems)
+    rate = resolve_rate(loaded.policy.runner.usd_per_minute, private=pr.private,
+                        runner_environment=settings.runner_environment)  # fmt: skip
+    return PullRequestCollect(summary, records, problems, rate)
 
 
 def _still_running(collected: Collected) -> bool:

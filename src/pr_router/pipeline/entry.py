@@ -31,6 +31,7 @@ from pr_router.pipeline.gate_accept import reevaluate_gate
 from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
 from pr_router.pipeline.policy_source import policy_from_base
 from pr_router.pipeline.pr_run import run_pull_request
+from pr_router.pipeline.runner_time import job_started, stamp_records, sweep_figures
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.sinks import RecordingPublisher
@@ -38,7 +39,9 @@ from pr_router.policy.models import GateSettings
 from pr_router.providers.base import Provider
 from pr_router.providers.registry import Providers
 from pr_router.render import annotations as gha
+from pr_router.render.runner_cost import runner_outputs, sweep_line
 from pr_router.render.summary import action_outputs, step_summary_markdown, terminal_summary
+from pr_router.runner import RunnerFigures, RunnerRate, resolve_rate
 from pr_router.summary import RunSummary
 
 __all__ = ["Outcome", "collect_from_env", "run_from_env"]
@@ -59,6 +62,7 @@ class Outcome:
 def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
               providers: Mapping[str, Provider] | None,
               github: GitHubClient | None = None) -> Services:  # fmt: skip
+    started = job_started(clock, environ)
     github = github or GitHubClient.from_env(environ, retry=_github_pacing(environ))
     own = settings.own_login or github.whoami()
     publisher: Publisher = github
@@ -73,7 +77,8 @@ def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
         missing = dict(providers.missing) if isinstance(providers, Providers) else {}
     checks = publisher if isinstance(publisher, RecordingPublisher) else None
     return Services(github, publisher, providers, clock, own, missing,
-                    month_records=_artifact_ledgers(environ), checks=checks)  # fmt: skip
+                    month_records=_artifact_ledgers(environ), checks=checks,
+                    run_started=started)  # fmt: skip
 
 
 def _artifact_ledgers(environ: Mapping[str, str]) -> Callable[[datetime], list[LedgerRecord]]:
@@ -128,10 +133,11 @@ class _Done:
     summaries: list[RunSummary] = field(default_factory=list)
     records: list[LedgerRecord] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    rate: RunnerRate | None = None  # a collect's runner rate, from the first PR's policy
 
 
-def _report(done: _Done, settings: Settings, out: TextIO,
-            recorder: Publisher | None) -> Outcome:  # fmt: skip
+def _report(done: _Done, settings: Settings, out: TextIO, recorder: Publisher | None,
+            sweep: RunnerFigures | None = None) -> Outcome:  # fmt: skip
     """Write the ledger, outputs and job summary; pick the exit code.
 
     A problem (something that could not be posted) is one ``::warning::`` line; the
@@ -146,11 +152,15 @@ def _report(done: _Done, settings: Settings, out: TextIO,
             out.write(gha.warning(f"{job.plan.job} failed: {job.error}") + "\n")
     for problem in done.problems:
         out.write(gha.warning(problem) + "\n")
+    if sweep is not None:
+        out.write(f"pr-router collect: {sweep_line(sweep)}\n")
     if settings.output_path is not None:
-        gha.write_outputs(settings.output_path, _outputs(done.summaries))
+        gha.write_outputs(settings.output_path, _outputs(done.summaries, sweep))
     if settings.step_summary_path is not None:
         for s in done.summaries:
             gha.append_step_summary(settings.step_summary_path, step_summary_markdown(s))
+        if sweep is not None:
+            gha.append_step_summary(settings.step_summary_path, f"{sweep_line(sweep)}\n")
     published = ""
     if isinstance(recorder, RecordingPublisher):
         if settings.publish_dir is not None:
@@ -167,9 +177,13 @@ def _usd(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP):f}"
 
 
-def _outputs(summaries: list[RunSummary]) -> dict[str, str]:
-    """The action outputs; several summaries (collect) add up, none gives zeros."""
-    if len(summaries) == 1:
+def _outputs(summaries: list[RunSummary], sweep: RunnerFigures | None = None) -> dict[str, str]:
+    """The action outputs; several summaries (collect) add up, none gives zeros.
+
+    ``sweep``: the runner figures of a collect job, which replace the summaries' own (those
+    are the runs that submitted the batches, billed in their own jobs).
+    """
+    if len(summaries) == 1 and sweep is None:
         return action_outputs(summaries[0])
     total = sum((s.cost_usd for s in summaries), Decimal(0))
     frontier = sum((s.all_frontier_usd for s in summaries), Decimal(0))
@@ -178,7 +192,9 @@ def _outputs(summaries: list[RunSummary]) -> dict[str, str]:
     return {"cost-usd": _usd(total), "all-frontier-usd": _usd(frontier),
             "savings-usd": _usd(frontier - total), "pending-batches": ",".join(pending),
             "jobs-failed": ",".join(dict.fromkeys(failed)),
-            "gate": _gate_of(s.gate for s in summaries)}  # fmt: skip
+            "gate": _gate_of(s.gate for s in summaries)} | runner_outputs(
+        total, frontier, sweep.used if sweep else None,
+        sweep.all_frontier.usd if sweep else Decimal(0))  # fmt: skip
 
 
 def _gate_of(gates: Iterable[str]) -> str:
@@ -293,8 +309,9 @@ def _run_event(event: Event, env: Mapping[str, str], settings: Settings, service
     if not services.providers:
         return _plan_only(replace(event, pr=pr), services, settings, out)
     result = run_pull_request(pr, settings, services, logs=logs, loaded=loaded)
-    done = _Done([result.summary], [r for j in result.summary.jobs for r in j.records],
-                 list(result.problems))  # fmt: skip
+    records = stamp_records((r for j in result.summary.jobs for r in j.records),
+                            result.summary.runner)  # fmt: skip
+    done = _Done([result.summary], records, list(result.problems))
     if settings.sarif_path is not None and result.sarif is not None:
         write_sarif(settings.sarif_path, result.sarif)
         out.write(f"pr-router: wrote {settings.sarif_path} ({_results(result.sarif)})\n")
@@ -319,7 +336,8 @@ def _comment_event(event: Event, settings: Settings, services: Services, out: Te
         if result.records:  # an accepted finding: recorded, nothing billed
             write_ledger(settings.ledger_path, result.records)
         return _nothing(settings, out, result.message)
-    done = _Done(list(result.summaries), list(result.records), list(result.problems))
+    records = stamp_records(result.records, result.summaries[0].runner)
+    done = _Done(list(result.summaries), records, list(result.problems))
     return _report(done, settings, out, services.publisher)
 
 
@@ -364,9 +382,14 @@ def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Sett
             done.problems.append(f"PR #{pr.number}: collect failed: {exc}")
             continue
         if collected is not None:
+            done.rate = done.rate or collected.rate
             done.summaries.append(collected.summary)
             done.records += collected.records
             done.problems += collected.problems
         _recheck_gate(pr, settings, services, done, out)
     out.write(f"pr-router collect: {len(done.summaries)} PR(s) updated of {len(pulls)} open\n")
-    return _report(done, settings, out, services.publisher)
+    rate = done.rate or resolve_rate("auto", private=pulls[0].private if pulls else None,
+                                     runner_environment=settings.runner_environment)  # fmt: skip
+    sweep = sweep_figures(services, rate)
+    done.records = stamp_records(done.records, sweep)
+    return _report(done, settings, out, services.publisher, sweep)

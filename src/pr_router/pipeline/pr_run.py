@@ -42,6 +42,7 @@ from pr_router.pipeline.gate_step import (
 )
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.push_diff import Looked, changes_of, looked_at
+from pr_router.pipeline.runner_time import measure
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.snapshot import restore_summary, snapshot_summary
@@ -223,9 +224,11 @@ def publish(
     owned: _Ownership,
     gate: _GateInputs,
     audit: Callable[[State, RunSummary], State] | None = None,
+    measure: Callable[[RunSummary], RunSummary] = lambda s: s,
 ) -> tuple[RunSummary, State, tuple[str, ...], GateDecision | None]:
     """Post the review (deduplicated) and edit the sticky summary in place, merged into the
     state as it is on the PR when it is written. GitHub refusals come back as problem lines.
+    ``measure`` adds the runner time, read right before the summary is written.
     """
     assert pr.number is not None
     results = results_of(outcome)
@@ -243,7 +246,7 @@ def publish(
 
     def compose(on_pr: State) -> tuple[str, State, tuple[RunSummary, State]]:
         fresh = rebase(on_pr, owned.taken)
-        done = replace(summary, previous_cost_usd=fresh.cost_usd,
+        done = replace(measure(summary), previous_cost_usd=fresh.cost_usd,
                        previous_runs=fresh.runs - (1 if owned.counted else 0),
                        lifetime=_lifetime(fresh))  # fmt: skip
         new = next_state(fresh, head_sha=pr.head_sha, run_cost=done.cost_usd,
@@ -265,7 +268,7 @@ def publish(
     except GitHubError as exc:
         problem = _problem("The summary comment", exc)
         problems += (problem,)
-        summary = replace(summary, notices=(*summary.notices, problem))
+        summary = replace(measure(summary), notices=(*summary.notices, problem))
         new_state = state
     if owned.stamp:
         summary = replace(summary, jobs=with_published(summary.jobs, results, review, summary_id))
@@ -317,6 +320,7 @@ def run_pull_request(
     loaded = loaded or policy_from_base(services.github, settings.policy_path, pr.base_sha)
     clock_at = services.clock.now()
     collected = collect_pending(pr, started, settings, services, loaded)
+    collect_seconds = services.clock.now() - clock_at
     kept = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
     # Collected jobs are merged into this run's summary: their cost is counted once, here.
     state = replace(started, pending=())
@@ -336,7 +340,9 @@ def run_pull_request(
     dry = settings.dry_run or settings.publish_dir is not None
     recorder = None if dry else SubmissionRecorder(
         services, number, plan, settings.run_id, pr.head_sha, dict(unbuildable(plan, inputs)))  # fmt: skip
+    exec_at = services.clock.now()
     outcome, unbuilt = execute(services, loaded, plan, inputs, settings, on_submitted=recorder)
+    model_seconds = collect_seconds + services.clock.now() - exec_at
     prior = collected.runs if collected else ()
     if steer is not None:
         prior = (*_last_results(started, steer), *prior)
@@ -357,9 +363,15 @@ def run_pull_request(
     # Head-side line texts come from the whole PR diff; what changed, from what the jobs saw.
     lines = line_texts((looked.push.whole if looked.push else looked.changes).files)
     gate = _GateInputs(number, loaded, frozenset(f.path for f in looked.changes.files), lines)
+    since = clock_at if services.run_started is None else services.run_started
+
+    def measured(s: RunSummary) -> RunSummary:
+        return measure(s, seconds=services.clock.now() - since, rate=runner,
+                       model_seconds=model_seconds)  # fmt: skip
+
     summary, new_state, problems, decision = publish(
         services, pr, summary, outcome, state=started, owned=owned, gate=gate,
-        audit=audit)  # fmt: skip
+        audit=audit, measure=measured)  # fmt: skip
     repo_uri = f"{settings.server_url}/{pr.repo}" if pr.repo else None
     sarif = sarif_for(decision, loaded.policy.gate.sarif_jobs, results_of(outcome),
                       head_sha=pr.head_sha or "", lines=lines, repo_uri=repo_uri)  # fmt: skip

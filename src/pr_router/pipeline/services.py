@@ -35,6 +35,9 @@ class Services:
     month_records: Callable[[datetime], Sequence[LedgerRecord]] | None = None
     # Where check runs go: GitHub, or the recording sink of a dry run (None: ``github``).
     checks: CheckPoster | None = None
+    # The ``clock`` reading at which the job's pr-router step started (runner minutes are
+    # measured from it); None: from the start of the work itself.
+    run_started: float | None = None
 
     @property
     def check_poster(self) -> CheckPoster:

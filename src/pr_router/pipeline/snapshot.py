@@ -14,6 +14,7 @@ from typing import Any
 from pr_router.changes.model import Signals
 from pr_router.ledger import LedgerRecord
 from pr_router.plan import Estimate, JobPlan, Plan
+from pr_router.runner import RunnerFigures, RunnerRate, runner_usage
 from pr_router.summary import CheckLine, JobRun, RunSummary, Section
 
 __all__ = ["SNAPSHOT_VERSION", "restore_summary", "snapshot_summary"]
@@ -106,7 +107,30 @@ def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
         "looked_at": summary.looked_at,
         "checks": [asdict(c) for c in summary.checks],
         "gate": summary.gate,
+        "runner": _runner(summary.runner),
     }
+
+
+def _runner(figures: RunnerFigures | None) -> dict[str, Any] | None:
+    """The measured seconds and the rate: minutes and dollars are recomputed from them."""
+    if figures is None:
+        return None
+    return {
+        "seconds": figures.used.seconds,
+        "all_frontier_seconds": figures.all_frontier.seconds,
+        "slowest_sync": figures.slowest_sync,
+        "usd_per_minute": str(figures.rate.usd_per_minute),
+        "basis": figures.rate.basis,
+    }
+
+
+def _runner_back(data: dict[str, Any] | None) -> RunnerFigures | None:
+    if not data:
+        return None
+    rate = RunnerRate(Decimal(data["usd_per_minute"]), data["basis"])
+    used = runner_usage(float(data["seconds"]), rate)
+    frontier = runner_usage(float(data["all_frontier_seconds"]), rate)
+    return RunnerFigures(used, frontier, float(data.get("slowest_sync", 0.0)))
 
 
 def restore_summary(data: dict[str, Any]) -> RunSummary:
@@ -133,6 +157,7 @@ def restore_summary(data: dict[str, Any]) -> RunSummary:
             looked_at=str(data.get("looked_at", "")),
             gate=str(data.get("gate") or "skipped"),
             checks=tuple(_check_back(c) for c in data.get("checks", ())),
+            runner=_runner_back(data.get("runner")),
         )  # fmt: skip
     except (KeyError, TypeError, ArithmeticError) as exc:
         raise ValueError(f"malformed run snapshot: {exc}") from None

@@ -16,6 +16,13 @@ from pr_router.render._body import Part, code_span, defuse, details, fit, one_li
 from pr_router.render.gate import gate_markdown, gate_terminal_lines
 from pr_router.render.lifetime import lifetime_lines
 from pr_router.render.plan import routing_rows
+from pr_router.render.runner_cost import (
+    cost_part,
+    runner_lines,
+    runner_outputs,
+    runner_terminal_line,
+    savings_part,
+)
 from pr_router.render.tables import markdown_table
 from pr_router.summary import JobRun, RunSummary
 
@@ -83,11 +90,6 @@ def format_tokens(n: int) -> str:
 def _usd(amount: Decimal) -> str:
     """Dollars with the sign in front: ``-$0.0060`` (routing can cost more, e.g. cache writes)."""
     return "-" + format_usd(-amount) if amount < 0 else format_usd(amount)
-
-
-def _pct(part: Decimal, whole: Decimal) -> str:
-    value = (part / whole * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"{value}%"
 
 
 def _plural(n: int, word: str) -> str:
@@ -181,14 +183,12 @@ def _headline(summary: RunSummary, *, bold: bool = True) -> str:
     runs = summary.previous_runs + 1
     parts = [
         name + (" (dry run: nothing was posted)" if summary.dry_run else ""),
-        f"this run {format_usd(summary.cost_usd)}",
+        cost_part(summary),
         f"PR total {format_usd(summary.pr_cost_usd)} over {_plural(runs, 'run')}",
     ]
-    frontier, saved = summary.all_frontier_usd, summary.savings_usd
-    if frontier > 0 and saved >= 0:
-        parts.append(f"saved {format_usd(saved)} ({_pct(saved, frontier)}) vs all-frontier")
-    elif frontier > 0:
-        parts.append(f"{format_usd(-saved)} more than all-frontier")
+    saved = savings_part(summary)
+    if saved is not None:
+        parts.append(saved)
     pending = sum(1 for j in summary.jobs if j.status == "pending")
     if pending:
         parts.append(f"⏳ {pending} pending")
@@ -269,6 +269,7 @@ def _cost_block(summary: RunSummary) -> str:
     if summary.wait_seconds > 0 or any("batch" in _modes(j) for j in jobs):
         waited = _duration(summary.wait_seconds)
         lines.append(f"Runner time spent waiting for models and batches: {waited}.")
+    lines += runner_lines(summary)
     lines += [
         "",
         "<sub>Measured from the providers' usage. All-frontier: the same tokens on the "
@@ -430,6 +431,8 @@ def terminal_summary(summary: RunSummary) -> str:
     lines += gate_terminal_lines(summary.checks)
     if summary.wait_seconds > 0:
         lines.append(f"Waited {_duration(summary.wait_seconds)} for models and batches.")
+    if (runner := runner_terminal_line(summary)) is not None:
+        lines.append(runner)
     if summary.budget_line:
         lines.append(one_line(summary.budget_line))
     lines += [f"Note: {one_line(n)}" for n in summary.notices]
@@ -449,7 +452,12 @@ def action_outputs(summary: RunSummary) -> dict[str, str]:
         "pending-batches": ",".join(summary.pending_batches),
         "jobs-failed": ",".join(j.plan.job for j in summary.failed),
         "gate": summary.gate,
-    }
+    } | runner_outputs(
+        summary.cost_usd,
+        summary.all_frontier_usd,
+        summary.runner.used if summary.runner else None,
+        summary.all_frontier_total_usd - summary.all_frontier_usd,
+    )
 
 
 def inline_cost_note(job: JobRun) -> str:

@@ -15,6 +15,8 @@ Definitions (each figure can be recomputed by hand from the records):
   rejected), undecided ones are ``unknown``;
 - routing efficiency: the share of runs on the efficient or standard tier, and the
   all-frontier counterfactual (``all_frontier_usd``) against the actual spend;
+- runner: billed runner minutes and their cost, once per ``run_id`` (every record of a
+  run carries the same figures); totals are token spend plus runner;
 - gate acceptances: every finding a maintainer accepted for the merge gate (the records'
   ``accepted``, from any record, billed or not), once per PR and finding.
 """
@@ -23,13 +25,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from pr_router.ledger import LedgerRecord
 from pr_router.pricing import BATCH_FACTOR, MTOK
 from pr_router.report._period import Period, utc
+from pr_router.report._runner import RunnerTotals, runner_totals
 
 __all__ = [
     "Acceptance",
@@ -168,6 +171,12 @@ class Summary:
     efficiency: Efficiency
     timeline: Timeline
     gate_accepted: tuple[GateAccepted, ...] = ()
+    runner: RunnerTotals = field(default_factory=lambda: runner_totals(()))
+
+    @property
+    def total_with_runner_usd(self) -> Decimal:
+        """Token spend plus the runner minutes recorded: what the runs cost in total."""
+        return self.total_usd + self.runner.usd
 
 
 def _spend(runs: Sequence[LedgerRecord], key: Callable[[LedgerRecord], str]) -> tuple[Spend, ...]:
@@ -318,4 +327,5 @@ def summarize(records: Sequence[LedgerRecord], period: Period) -> Summary:
         efficiency=_efficiency(runs),
         timeline=_timeline(runs, period),
         gate_accepted=_gate_accepted(records),
+        runner=runner_totals(records),
     )

@@ -45,12 +45,30 @@ def _headline(s: Summary) -> list[str]:
         f"saved {format_usd(v.cache_read_saved)} on reads, write premium "
         f"{format_usd(v.cache_write_extra)}, net {format_usd(v.cache_net)}."
     )
+    lines += _runner_lines(s)
     if prs:
         lines.append(
             f"Cost per PR: median {format_usd(prs.median)}, p90 {format_usd(prs.p90)}, "
             f"max {format_usd(prs.max)} ({prs.max_pr})."
         )
     return lines
+
+
+def _runner_lines(s: Summary) -> list[str]:
+    """Runner minutes and the totals (tokens + runner), both sides of the comparison."""
+    r, e = s.runner, s.efficiency
+    if not r.runs:  # ledgers written before runner minutes were recorded
+        return []
+    frontier = e.all_frontier_usd + r.all_frontier_usd
+    saved = frontier - s.total_with_runner_usd
+    older = f"; {r.unmeasured} older runs without them not counted" if r.unmeasured else ""
+    return [
+        f"Runner: {r.minutes} billed minutes over {r.runs} runs, {format_usd(r.usd)}{older}. "
+        f"Total: tokens {format_usd(s.total_usd)} + runner {format_usd(r.usd)} = "
+        f"{format_usd(s.total_with_runner_usd)}; all-frontier total {format_usd(frontier)} "
+        f"(runner {r.all_frontier_minutes} min, {format_usd(r.all_frontier_usd)}), saved "
+        f"{format_usd(saved)} ({pct(saved, frontier)})."
+    ]
 
 
 def _spend_rows(groups: Sequence[Spend], total: Decimal) -> list[list[str]]:
@@ -172,4 +190,10 @@ def report_json(s: Summary, advice: Sequence[Advice]) -> dict[str, Any]:
             {"pr": g.pr, "job": g.job, "severity": g.severity, "title": g.title, "by": g.by,
              "reason": g.reason, "via": g.via}
             for g in s.gate_accepted],
+        "runner": {"runs": s.runner.runs, "minutes": s.runner.minutes,
+                   "usd": _money(s.runner.usd), "unmeasured_runs": s.runner.unmeasured,
+                   "all_frontier_minutes": s.runner.all_frontier_minutes,
+                   "all_frontier_usd": _money(s.runner.all_frontier_usd)},
+        "total_with_runner_usd": _money(s.total_with_runner_usd),
+        "all_frontier_total_usd": _money(e.all_frontier_usd + s.runner.all_frontier_usd),
     }  # fmt: skip
