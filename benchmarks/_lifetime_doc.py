@@ -123,11 +123,12 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         "run's shared prefix and the uncached prefixes of batch requests (as in the "
         "single-run benchmark above); the runner gap is the auxiliary calls that run "
         "synchronously, any batch waiting, and collecting results in a later run.",
-        f"- **reposted findings**: {d['repeated_findings_not_reposted']} findings produced "
-        "again on a later push were recognised by their fingerprint and not posted again "
-        "under default; peer-rerun runs through the same publisher here, so it reposts none "
-        f"either ({p['repeated_findings_not_reposted']} recognised), although the tools it "
-        "stands for post them again.",
+        f"- **reposted findings** ({p['reposted_findings']} vs {d['reposted_findings']}): "
+        "peer-rerun's tools keep no record of what they posted, so every finding a later "
+        "push finds again (same job, file, line and title) is posted again: "
+        f"{p['reposted_findings']} times over the corpus. Default found "
+        f"{d['repeated_findings_not_reposted']} findings again and recognised each by its "
+        "fingerprint in the PR's state, so it posted none of them twice.",
     ]
 
 

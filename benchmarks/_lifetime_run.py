@@ -24,6 +24,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ class HistoryRun:
     batch_wait_s: float = 0.0  # the setup's batch.wait_seconds (0: batches disabled)
     collected_later: int = 0  # batches the scheduled collects finished
     instructions: dict[str, int] = field(default_factory=dict)
-    reposted: int = 0  # findings posted twice on the PR
+    reposted: int = 0  # findings posted twice on the PR (or, without dedup, found again)
     pending_left: int = 0
     error: str | None = None
 
@@ -94,10 +95,10 @@ def _gap(before: Push, after: Push) -> float:
     return min(max(seconds, MIN_GAP_S), MAX_GAP_S)
 
 
-def _event(h: History, i: int) -> dict[str, Any]:
+def _event(h: History, i: int, private: bool) -> dict[str, Any]:
     push = h.pushes[i]
     case = Case(h.name, NUMBER, push.diff, h.title, push.head, push.base)
-    event = pr_event(case)
+    event = pr_event(case, private=private)
     event["action"] = "opened" if i == 0 else "synchronize"
     if i:
         event["before"], event["after"] = h.pushes[i - 1].head, push.head
@@ -139,6 +140,7 @@ class _World:
     clock: FakeClock
     state: GitHubState
     emu: Emulator[Any]
+    private: bool = True
 
     def env(self, i: int) -> dict[str, str]:
         case = Case(self.history.name, NUMBER, b"", self.history.title)
@@ -149,11 +151,15 @@ class _World:
     def collect(self) -> None:
         env = self.env(len(self.history.pushes))
         collect_from_env(env, settings=Settings.from_env(env), clock=self.clock,
-                         out=io.StringIO(), numbers=(NUMBER,))  # fmt: skip
+                         out=io.StringIO(), numbers=(NUMBER,), wall_clock=self.now)  # fmt: skip
+
+    def now(self) -> datetime:
+        """The simulated wall clock: the corpus's commit times drive the gaps between runs."""
+        return datetime.fromtimestamp(self.clock.time(), UTC)
 
     def push(self, i: int, sizes: _Sizes) -> PushRun:
         h, push = self.history, self.history.pushes[i]
-        event = _event(h, i)
+        event = _event(h, i, self.private)
         if i == 0:
             self.state.seed_pull(event, push.diff, commits=[(push.head, push.message)])
         else:
@@ -170,7 +176,7 @@ class _World:
         code = analyze(push.diff).signals.code_changed
         sizes.code_changed = code
         out = run_from_env(env, settings=Settings.from_env(env), clock=self.clock,
-                           out=io.StringIO())  # fmt: skip
+                           out=io.StringIO(), wall_clock=self.now)  # fmt: skip
         summary = out.summaries[0] if out.summaries else None
         return PushRun(i + 1, env["GITHUB_RUN_ID"], code,
                        summary.wait_seconds if summary else 0.0,
@@ -197,8 +203,13 @@ def _settled(records: Iterable[LedgerRecord]) -> tuple[list[LedgerRecord], int]:
     return kept, len(left)
 
 
-def run_history(setup: Setup, history: History) -> HistoryRun:
-    """Every push of ``history`` under ``setup``, then the last collect."""
+def run_history(setup: Setup, history: History, private: bool = True) -> HistoryRun:
+    """Every push of ``history`` under ``setup``, then the last collect.
+
+    ``private``: the PR is on a private repository (the benchmark's case, as in the cost
+    benchmark): runner minutes are billed, so the router weighs them when it chooses batch
+    or sync, and ``tco_private_usd`` prices the runs that decision made.
+    """
     log, sizes, clock = CallLog(), _Sizes(), FakeClock()
     state = GitHubState(viewer=BOT)
     logger = logging.getLogger("pr_router")
@@ -209,7 +220,7 @@ def run_history(setup: Setup, history: History) -> HistoryRun:
             Emulator(scenario=scenario_for(sizes, log), clock=clock,
                      mounts={"/github": GitHubEmulator(state)}) as emu,
         ):  # fmt: skip
-            world = _World(setup, history, Path(tmp), clock, state, emu)
+            world = _World(setup, history, Path(tmp), clock, state, emu, private)
             pushes = tuple(world.push(i, sizes) for i in range(len(history.pushes)))
             clock.advance(COLLECT_AFTER_S)
             world.collect()
@@ -222,8 +233,11 @@ def run_history(setup: Setup, history: History) -> HistoryRun:
     kept, left = _settled(records)
     collects = f"{setup.name}-{history.number}-{len(history.pushes) + 1}-"
     later = len({r.batch_id for r in kept if r.run_id.startswith(collects)})
+    # A setup without dedup stands for tools that post a finding again on every push that
+    # finds it again: each repeat our publisher held back is one they would have posted.
+    repeats = 0 if setup.dedup else sum(p.repeats for p in pushes)
     run = HistoryRun(history.name, setup.name, pushes, tuple(r.model_dump_json() for r in kept),
-                     _wait_budget(setup), later, dict(log.instructions), _reposted(state),
-                     pending_left=left)  # fmt: skip
+                     _wait_budget(setup), later, dict(log.instructions),
+                     _reposted(state) + repeats, pending_left=left)  # fmt: skip
     errors = [f"push {p.index}: {p.error}" for p in pushes if p.error]
     return replace(run, error="; ".join(errors) or None)

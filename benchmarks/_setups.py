@@ -106,6 +106,9 @@ class Setup:
     name: str
     policy_text: str | None
     about: str
+    # False for a setup that stands for tools posting every finding again on each push
+    # (no record of what they posted): the lifetime benchmark counts its repeats as reposts.
+    dedup: bool = True
 
 
 def _shipped(name: str) -> str:
@@ -134,5 +137,6 @@ def lifetime_setups() -> tuple[Setup, ...]:
     """The setups of the lifetime benchmark (``floor`` is derived from ``default``)."""
     peer = Setup("peer-rerun", PEER_RERUN,
                  "every job on every push, whole PR diff, frontier, sync, no caching "
-                 "(claude-code-action on pull_request, PR-Agent with push triggers)")  # fmt: skip
+                 "(claude-code-action on pull_request, PR-Agent with push triggers)",
+                 dedup=False)  # fmt: skip
     return (peer, *(s for s in setups() if s.name in LIFETIME_NAMES))

@@ -33,6 +33,7 @@ __all__ = [
     "context_kind",
     "context_tokens",
     "instruction_tokens",
+    "invariant_prefix_tokens",
 ]
 
 ContextKind = Literal["diff", "compact", "log"]
@@ -85,3 +86,10 @@ def instruction_tokens(output: OutputKind, custom_prompt: str | None = None) -> 
     name = _BUILTIN_NAME[output]
     text = instructions_for(name, output, prompt=custom_prompt)
     return estimate_tokens(text) + schema_tokens(output_model(name, output))
+
+
+def invariant_prefix_tokens(output: OutputKind) -> int:
+    """Tokens of the prefix that stays the same from push to push: the output schema (the
+    providers put it first) and the system text."""
+    name = _BUILTIN_NAME[output]
+    return schema_tokens(output_model(name, output)) + estimate_tokens(SYSTEM_PREAMBLE)

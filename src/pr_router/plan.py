@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from pr_router.caching import PrefixCache
 from pr_router.changes.model import Signals
 from pr_router.policy.models import Effort, JobClass, Mode, OutputKind, Tier
 from pr_router.runner import RunnerRate
@@ -49,6 +50,7 @@ class JobPlan:
     cache_role: CacheRole | None = None
     optional: bool = False
     on_push: str | None = None  # the job's push rule (``policy.catalog.PUSH_RULES``)
+    prefix_ttl: Literal["5m", "1h"] | None = None  # cross-run breakpoint (``caching``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class Plan:
     ignored: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=())
     runner: RunnerRate | None = None  # what a runner minute costs this run
+    prefix_caches: tuple[PrefixCache, ...] = ()  # caching across runs, per model (``caching``)
 
     @property
     def running(self) -> tuple[JobPlan, ...]:
@@ -161,5 +164,6 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "ignored": list(plan.ignored),
         "notices": list(plan.notices),
         "runner": _runner_json(plan.runner),
+        "prefix_cache": [c.to_json() for c in plan.prefix_caches],
         "estimated": True,
     }

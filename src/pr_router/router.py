@@ -7,10 +7,12 @@ or a signal. No network, no clock: ``pr-router plan`` prints exactly this.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from pr_router.batch_choice import BatchCandidate, choose_modes, collection_minutes
+from pr_router.caching import plan_prefix_caches
 from pr_router.changes.model import ChangeSet
 from pr_router.complexity import ComplexityNote, read_note
 from pr_router.conditions import Facts, evaluate
@@ -346,6 +348,7 @@ def route(
     push: PushFacts | None = None,
     steer: Steer | None = None,
     runner: RunnerRate | None = None,
+    gaps: Sequence[float] = (),
 ) -> Plan:
     """Decide, for every catalogue job, whether it runs and on which tier, mode and effort.
 
@@ -353,6 +356,7 @@ def route(
     ``steer``: what a PR comment command changes (see ``pr_router.steer``).
     ``runner``: what a runner minute costs this run; None resolves the policy's setting from
     the PR's facts alone (``auto``: free on a public repository, else the list price).
+    ``gaps``: seconds between the PR's earlier runs and this one (caching across runs).
     """
     rate = runner or resolve_rate(policy.runner.usd_per_minute, private=context.private)
     note = (read_note(context.body, context.labels, policy.complexity.labels)
@@ -369,6 +373,7 @@ def route(
     _choose_batch(decisions, policy, shared, prices, rate)  # type: ignore[arg-type]
     _assign_cache(decisions, policy, shared, steer)  # type: ignore[arg-type]
     jobs = tuple(_finish(d, policy, shared, prices) for d in decisions)  # type: ignore[arg-type]
+    jobs, prefix_caches = plan_prefix_caches(jobs, policy, gaps, prices)
     notices: list[str] = []
     if changes.ignored:
         notices.append(f"{len(changes.ignored)} file(s) ignored by policy globs")
@@ -379,4 +384,5 @@ def route(
     if note.problems:
         notices.append("complexity note ignored: " + "; ".join(note.problems))
     return Plan(policy=policy_name, signals=changes.signals, jobs=jobs,
-                ignored=changes.ignored, notices=tuple(notices), runner=rate)  # fmt: skip
+                ignored=changes.ignored, notices=tuple(notices), runner=rate,
+                prefix_caches=prefix_caches)  # fmt: skip

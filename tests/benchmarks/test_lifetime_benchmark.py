@@ -3,6 +3,7 @@ emulator, then ``collect``; what each push looked at, what ran, what was posted.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -10,15 +11,19 @@ from _histories import find
 from _lifetime_run import HistoryRun, run_history
 from _lifetime_stats import RunnerModel, figures
 from _setups import lifetime_setups
+from pr_router.estimate import invariant_prefix_tokens
+from pr_router.jobs.outputs import FindingsOutput
+from pr_router.jobs.prompts import SYSTEM_PREAMBLE
 from pr_router.ledger import LedgerRecord
+from pr_router.tokens import estimate_tokens
 
 from .conftest import run_json
 
 SETUPS = {s.name: s for s in lifetime_setups()}
 
 
-def _run(repo: str, number: int, setup: str = "default") -> HistoryRun:
-    run = run_history(SETUPS[setup], find(repo, number))
+def _run(repo: str, number: int, setup: str = "default", *, private: bool = True) -> HistoryRun:
+    run = run_history(SETUPS[setup], find(repo, number), private)
     assert run.error is None, run.error
     return run
 
@@ -67,8 +72,9 @@ def test_a_push_that_only_touches_docs_gets_a_frontier_review_and_no_scan() -> N
 def test_a_push_while_the_previous_runs_batches_are_pending() -> None:
     # pypa/pip#14012: the second push comes 5 minutes after the first, while the first
     # run's describe batch is still running: it is not submitted again, and a later run or
-    # the scheduled collect posts it when it ends.
-    run = _run("pypa/pip", 14012)
+    # the scheduled collect posts it when it ends. On a public repository (runner minutes
+    # free) the router batches the description; on a private one it weighs them.
+    run = _run("pypa/pip", 14012, private=False)
     jobs = Counter(r.job for r in run.ledger())
     assert jobs["describe"] == 1
     assert run.pending_left == 0
@@ -77,6 +83,34 @@ def test_a_push_while_the_previous_runs_batches_are_pending() -> None:
     assert described.status == "ok"
     assert described.custom_id == f"r{run.pushes[0].run_id}-1-describe"  # run 1's request
     assert not described.run_id.startswith(f"{run.pushes[0].run_id}-")  # finished later
+
+
+def test_the_next_push_reads_the_prefix_the_last_run_cached() -> None:
+    # pypa/pip#14159: push 2 comes a minute after push 1, push 3 three days later. The
+    # schema and system text (the prefix that stays the same) written by push 1 are read by
+    # push 2; push 3 finds the entry expired and writes it again.
+    run = _run("pypa/pip", 14159)
+    # The emulator counts the schema as the API receives it (JSON with spaces); the router's
+    # estimate of the same prefix counts it compact, a few percent less.
+    schema = json.dumps(FindingsOutput.model_json_schema(), sort_keys=True)
+    prefix = estimate_tokens(schema) + estimate_tokens(SYSTEM_PREAMBLE)
+    assert 0.9 < invariant_prefix_tokens("findings") / prefix <= 1.0
+    (first,) = [r for r in _of(run, 1) if r.job == "review"]
+    (second,) = [r for r in _of(run, 2) if r.job == "review"]
+    (third,) = [r for r in _of(run, 3) if r.job == "review"]
+    assert first.usage.cache_read == 0
+    assert first.usage.cache_write_5m > prefix
+    assert second.usage.cache_read == prefix
+    assert third.usage.cache_read == 0
+    assert third.usage.cache_write_5m > prefix
+
+
+def test_peer_rerun_counts_the_findings_a_tool_without_dedup_posts_again() -> None:
+    peer = _run("pytest-dev/pytest", 14702, "peer-rerun")
+    again = sum(p.repeats for p in peer.pushes)
+    assert again > 0
+    assert peer.reposted == again  # every whole-PR re-review finds the same findings again
+    assert _run("pytest-dev/pytest", 14702).reposted == 0
 
 
 def test_peer_rerun_costs_more_over_a_lifetime_than_default() -> None:

@@ -259,7 +259,7 @@ def test_unknown_key_hint_lists_the_valid_keys() -> None:
     assert (
         str(error) == f"{SRC}:5:20: caching.enable: unknown key 'enable' (did you mean 'enabled'?)"
     )
-    assert error.hint == "valid keys here: enabled, ttl"
+    assert error.hint == "valid keys here: enabled, ttl, across_runs"
 
 
 def test_unknown_model_hint_names_the_override_to_add() -> None:

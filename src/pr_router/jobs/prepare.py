@@ -154,6 +154,7 @@ class PreparedJob:
             effort=plan.effort,
             cache_key=self.cache_key,
             cache_ttl=cache_ttl,
+            prefix_ttl=plan.prefix_ttl,
         )
 
 

@@ -117,6 +117,7 @@ class Lifetime:
 
     what: str
     ran: Mapping[str, int]
+    at: str = ""  # when the run started (ISO 8601, UTC): intervals for caching across runs
 
 
 def next_state(
@@ -140,6 +141,8 @@ def next_state(
     history = state.history
     if lifetime is not None:
         entry = {"head": head_sha or "", "what": lifetime.what, "usd": str(run_cost)}
+        if lifetime.at:
+            entry["at"] = lifetime.at
         history = (*history, entry)[-MAX_HISTORY:]
     elif run_cost and history:
         last = {**history[-1], "usd": str(Decimal(history[-1]["usd"]) + run_cost)}

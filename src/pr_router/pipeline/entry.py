@@ -61,7 +61,8 @@ class Outcome:
 
 def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
               providers: Mapping[str, Provider] | None,
-              github: GitHubClient | None = None) -> Services:  # fmt: skip
+              github: GitHubClient | None = None, *,
+              wall_clock: Callable[[], datetime] | None = None) -> Services:  # fmt: skip
     started = job_started(clock, environ)
     github = github or GitHubClient.from_env(environ, retry=_github_pacing(environ))
     own = settings.own_login or github.whoami()
@@ -76,9 +77,10 @@ def _services(settings: Settings, environ: Mapping[str, str], clock: Clock,
     else:
         missing = dict(providers.missing) if isinstance(providers, Providers) else {}
     checks = publisher if isinstance(publisher, RecordingPublisher) else None
-    return Services(github, publisher, providers, clock, own, missing,
-                    month_records=_artifact_ledgers(environ), checks=checks,
-                    run_started=started)  # fmt: skip
+    services = Services(github, publisher, providers, clock, own, missing,
+                        month_records=_artifact_ledgers(environ), checks=checks,
+                        run_started=started)  # fmt: skip
+    return services if wall_clock is None else replace(services, wall_clock=wall_clock)
 
 
 def _artifact_ledgers(environ: Mapping[str, str]) -> Callable[[datetime], list[LedgerRecord]]:
@@ -263,10 +265,12 @@ def _neutral_checks(pr: PRContext, gate: GateSettings, services: Services, reaso
 
 def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,
                  clock: Clock | None = None, providers: Mapping[str, Provider] | None = None,
-                 github: GitHubClient | None = None, out: TextIO | None = None) -> Outcome:  # fmt: skip
+                 github: GitHubClient | None = None, out: TextIO | None = None,
+                 wall_clock: Callable[[], datetime] | None = None) -> Outcome:  # fmt: skip
     """``pr-router run``: act on the GitHub event of this workflow run.
 
-    ``clock``, ``providers`` and ``github`` replace what would be built from the environment.
+    ``clock``, ``providers``, ``github`` and ``wall_clock`` replace what would be built from
+    the environment.
     """
     env = os.environ if environ is None else environ
     settings = settings or Settings.from_env(env)
@@ -274,9 +278,11 @@ def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings
     event = load_event_from_env(env)
     if event.kind in ("schedule", "workflow_dispatch"):
         return collect_from_env(env, settings=settings, clock=clock, providers=providers,
-                                github=github, out=out)  # fmt: skip
+                                github=github, out=out, wall_clock=wall_clock)  # fmt: skip
     try:
-        services = _services(settings, env, clock or SystemClock(), providers, github)
+        services = _services(
+            settings, env, clock or SystemClock(), providers, github, wall_clock=wall_clock
+        )
         return _run_event(event, env, settings, services, out)
     except GitHubError as exc:
         return _github_failed(exc, settings, out)
@@ -362,13 +368,16 @@ def _recheck_gate(pr: PRContext, settings: Settings, services: Services, done: _
 def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings | None = None,
                      clock: Clock | None = None, providers: Mapping[str, Provider] | None = None,
                      github: GitHubClient | None = None, out: TextIO | None = None,
-                     numbers: tuple[int, ...] = ()) -> Outcome:  # fmt: skip
+                     numbers: tuple[int, ...] = (),
+                     wall_clock: Callable[[], datetime] | None = None) -> Outcome:  # fmt: skip
     """``pr-router collect``: finish pending batches on open PRs and update their summaries."""
     env = os.environ if environ is None else environ
     settings = settings or Settings.from_env(env)
     out = out or sys.stdout
     try:
-        services = _services(settings, env, clock or SystemClock(), providers, github)
+        services = _services(
+            settings, env, clock or SystemClock(), providers, github, wall_clock=wall_clock
+        )
         pulls = (
             [services.github.pull(n) for n in numbers] if numbers else services.github.open_pulls()
         )

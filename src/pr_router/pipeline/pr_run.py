@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pr_router.budget import Spent, apply_budget, month_spent
+from pr_router.caching import intervals
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, PrRouterError
@@ -102,20 +104,33 @@ def plan_for(
     push: PushFacts | None = None,
     steer: Steer | None = None,
     runner: RunnerRate | None = None,
+    now: datetime | None = None,
 ) -> Plan:
     """Route, then fit the plan into the budgets (per-PR spend comes from the state, per-month
-    spend from the ledgers the workflow keeps).
+    spend from the ledgers the workflow keeps). ``now``: this run's time, which with the
+    earlier runs' times in the state gives the intervals caching across runs is decided on.
 
     A command's plan (``steer`` from a command) is not fitted: budgets must not undo what a
     person asked for, so the command's gate refuses instead when the estimate does not fit.
     """
     steer = steer or Steer(skipped=state.skipped)
     plan = route(loaded.policy, changes, pr, prices=loaded.prices, policy_name=loaded.source,
-                 push=push, steer=steer, runner=runner)  # fmt: skip
+                 push=push, steer=steer, runner=runner, gaps=run_gaps(state, now))  # fmt: skip
     if steer.by:
         return plan
     spent = Spent(run_usd=Decimal(0), pr_usd=state.cost_usd, month_usd=month_usd)
     return apply_budget(plan, loaded.policy, spent, loaded.prices)
+
+
+def run_gaps(state: State, now: datetime | None) -> list[float]:
+    """Seconds between the PR's runs as the state remembers them, and from the last to ``now``."""
+    times = []
+    for entry in state.history:
+        try:
+            times.append(datetime.fromisoformat(entry["at"]))
+        except (KeyError, ValueError):
+            continue  # a run from before runs were timed, or a bad stamp: not an interval
+    return intervals([*times, now] if now is not None and times else times)
 
 
 def month_usd(services: Services, loaded: LoadedPolicy) -> Decimal:
@@ -181,6 +196,7 @@ class _Ownership:
     counted: bool = False
     stamp: bool = True  # fill in the ledger's ``published`` (not in a dry run)
     ran: Mapping[str, int] = field(default_factory=dict)  # job -> PR changed lines it saw
+    at: str = ""  # when the run started (the lifetime entry's time)
 
 
 @dataclass(frozen=True)
@@ -253,7 +269,7 @@ def publish(
                          pending=outcome.pending, kept_pending=owned.kept_pending,
                          published=remembered(review, results), reviewed=refused is None,
                          count_run=not owned.counted,
-                         lifetime=Lifetime(summary.looked_at, owned.ran))  # fmt: skip
+                         lifetime=Lifetime(summary.looked_at, owned.ran, owned.at))  # fmt: skip
         if audit is not None:
             new = audit(new, done)
         done = replace(done, commands=audit_lines(new.commands))
@@ -318,7 +334,7 @@ def run_pull_request(
     number = pr.number
     started = state if state is not None else read_state(services, number)
     loaded = loaded or policy_from_base(services.github, settings.policy_path, pr.base_sha)
-    clock_at = services.clock.now()
+    clock_at, started_at = services.clock.now(), services.wall_clock()
     collected = collect_pending(pr, started, settings, services, loaded)
     collect_seconds = services.clock.now() - clock_at
     kept = tuple(p.to_json() for p in collected.outcome.pending) if collected else ()
@@ -330,7 +346,7 @@ def run_pull_request(
     runner = resolve_rate(loaded.policy.runner.usd_per_minute, private=pr.private,
                           runner_environment=settings.runner_environment)  # fmt: skip
     plan = plan_for(loaded, looked.changes, pr, state, month, push=looked.push, steer=steer,
-                    runner=runner)  # fmt: skip
+                    runner=runner, now=started_at)  # fmt: skip
     plan = replace(plan, notices=(*plan.notices, *looked.unseen))
     refusal = command_gate(plan, state, month) if command_gate is not None else None
     if refusal is not None:
@@ -358,7 +374,7 @@ def run_pull_request(
     owned = _Ownership(
         taken=frozenset([*map(batch_key, started.pending), *map(batch_key, submitted)]),
         kept_pending=kept, counted=bool(recorder and recorder.counted), stamp=not dry,
-        ran=_ran(summary, looked),
+        ran=_ran(summary, looked), at=started_at.isoformat(),
     )  # fmt: skip
     # Head-side line texts come from the whole PR diff; what changed, from what the jobs saw.
     lines = line_texts((looked.push.whole if looked.push else looked.changes).files)

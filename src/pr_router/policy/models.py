@@ -266,6 +266,13 @@ class CachingSettings(_Strict):
         default=True, description="Lay prompts out for caching and mark breakpoints."
     )
     ttl: Literal["5m", "1h"] = Field(default="5m", description="Anthropic cache TTL.")
+    across_runs: Literal["auto", "none", "5m", "1h"] = Field(
+        default="auto",
+        description="The breakpoint after the prefix that stays the same from push to push "
+        "(output schema and system text), read by the PR's next run: `auto` picks none, 5m or "
+        "1h from the PR's measured intervals between runs (see docs/costs.md); `none` never "
+        "marks it; `5m`/`1h` always do when the model can cache a prefix that short.",
+    )
 
 
 class CommandSettings(_Strict):

@@ -46,8 +46,19 @@ def message_params(request: ModelRequest) -> dict[str, Any]:
         "output_config": output_config,
     }
     if request.system:
-        params["system"] = request.system
+        params["system"] = _system(request)
     return params
+
+
+def _system(request: ModelRequest) -> str | list[dict[str, Any]]:
+    """The system text; a block with its own breakpoint when the prefix is cached across
+    runs (an entry of 1h must come before one of 5m: a 5m prefix before a 1h context is not
+    marked)."""
+    ttl = request.prefix_ttl
+    if ttl is None or (ttl == "5m" and request.cache_key is not None and request.cache_ttl == "1h"):
+        return request.system
+    control = {"type": "ephemeral", "ttl": ttl}
+    return [{"type": "text", "text": request.system, "cache_control": control}]
 
 
 def _int(data: Mapping[str, Any] | None, key: str) -> int:

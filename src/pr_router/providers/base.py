@@ -59,6 +59,9 @@ class ModelRequest:
     effort: Effort | None = None
     cache_key: str | None = None  # same value for jobs that share ``shared_context``
     cache_ttl: Literal["5m", "1h"] = "5m"
+    # A breakpoint after ``system`` (the prefix that stays the same from push to push), read
+    # by the PR's next run (``caching.decide_prefix_cache``); None: no breakpoint there.
+    prefix_ttl: Literal["5m", "1h"] | None = None
     timeout_s: float = 120.0
 
 

@@ -85,6 +85,13 @@ def push_rules_line(plan: Plan) -> str:
     return f"On a push: {'; '.join(rules)} (see docs/routing.md)" if rules else ""
 
 
+def prefix_cache_lines(plan: Plan) -> list[str]:
+    """Caching across runs, one line per model: the TTL chosen and the figures behind it."""
+    return [f"Across runs ({c.model}, {c.prefix_tokens:,}-token prefix, caches from "
+            f"{c.min_tokens:,}): {c.ttl}; {c.reason} (see docs/costs.md)"
+            for c in plan.prefix_caches]  # fmt: skip
+
+
 def plan_text(plan: Plan) -> str:
     """A readable plan for the terminal."""
     lines = [f"Policy: {plan.policy}", f"Change: {_signals_line(plan)}"]
@@ -97,6 +104,7 @@ def plan_text(plan: Plan) -> str:
     ]
     if rules := push_rules_line(plan):
         lines.append(rules)
+    lines += prefix_cache_lines(plan)
     lines += [f"Note: {n}" for n in plan.notices]
     return "\n".join(lines) + "\n"
 
