@@ -32,4 +32,6 @@ def test_the_executor_api() -> None:
     collect = inspect.signature(execute.Executor.collect)
     assert list(run.parameters) == ["self", "calls", "on_submitted"]
     assert run.parameters["on_submitted"].kind is inspect.Parameter.KEYWORD_ONLY
-    assert list(collect.parameters) == ["self", "pending", "validators", "requests"]
+    assert list(collect.parameters) == ["self", "pending", "validators", "requests",
+                                        "wait_seconds"]  # fmt: skip
+    assert collect.parameters["wait_seconds"].kind is inspect.Parameter.KEYWORD_ONLY

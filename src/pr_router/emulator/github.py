@@ -232,6 +232,18 @@ class GitHubEmulator:
         ]
         return _paged(ctx, items)
 
+    def _list_repo_comments(self, ctx: _Ctx) -> Response:
+        """Every issue comment of the repository, by creation or (``sort=updated``) by last
+        write; ``since`` is not applied (the emulator's timestamps are one fixed instant)."""
+        query = ctx.request.query
+        by_update = (query.get("sort") or ["created"])[0] == "updated"
+        newest_first = (query.get("direction") or ["asc"])[0] == "desc"
+        comments = sorted(self.state.comments.values(),
+                          key=lambda c: c.updated if by_update else c.id,
+                          reverse=newest_first)  # fmt: skip
+        items = [shapes.issue_comment(c, self.state.repo, ctx.api, ctx.web) for c in comments]
+        return _paged(ctx, items)
+
     def _create_comment(self, ctx: _Ctx) -> Response:
         body = _body_field(ctx.request)
         if isinstance(body, Response):
@@ -252,6 +264,7 @@ class GitHubEmulator:
         if comment.author != self.state.viewer:
             return _error(403, "You must be the author of this comment to edit it")
         comment.body = body
+        comment.updated = self.state.next_id()
         return json_response(shapes.issue_comment(comment, self.state.repo, ctx.api, ctx.web))
 
     def _delete_comment(self, ctx: _Ctx) -> Response:
@@ -572,6 +585,12 @@ _ROUTES: list[_Route] = [
         f"{_R}/issues/{{number}}/comments",
         "issues/list-comments",
         GitHubEmulator._list_comments,
+    ),
+    _route(
+        "GET",
+        f"{_R}/issues/comments",
+        "issues/list-comments-for-repo",
+        GitHubEmulator._list_repo_comments,
     ),
     _route(
         "POST",

@@ -85,13 +85,16 @@ class Executor:
         validators: Mapping[str, Validator],
         *,
         requests: Mapping[str, ModelRequest] | None = None,
+        wait_seconds: float | None = None,
     ) -> RunOutcome:
         """Finish batches a run left pending (possibly elsewhere); ``requests`` by job name
-        allow failed items to be retried and invalid outputs to escalate."""
+        allow failed items to be retried and invalid outputs to escalate. ``wait_seconds``
+        (default: the policy's ``batch.wait_seconds``; 0 polls once) bounds the waiting."""
         lacking = sorted({i.job for p in pending for i in p.items} - set(validators))
         if lacking:
             raise ValueError(f"collect needs a validator for: {', '.join(lacking)}")
-        deadline = self.clock.now() + self.policy.batch.wait_seconds
+        wait = self.policy.batch.wait_seconds if wait_seconds is None else wait_seconds
+        deadline = self.clock.now() + wait
         batches: list[Submitted] = []
         unreachable: list[JobOutcome] = []
         for batch in pending:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -290,6 +291,23 @@ class GitHubClient:
             _op(f"list the comments of PR #{number}", _PR_READ, f"pull request #{number}")
         ):
             return [_comment(c) for c in self._repo.get_issue(number).get_comments()]
+
+    def recent_issue_comments(self, since: datetime, limit: int) -> list[tuple[int, Comment]]:
+        """(issue or PR number, comment) of the repository's comments written since
+        ``since``, most recently updated first, at most ``limit`` (100 a request)."""
+        doing = _op(
+            "list the repository's recent comments", _PR_READ, f"repository {self.repo_name}"
+        )
+        found: list[tuple[int, Comment]] = []
+        with self._calling(doing):
+            listing = self._repo.get_issues_comments(sort="updated", direction="desc", since=since)
+            for c in listing:
+                number = c.issue_url.rstrip("/").rpartition("/")[2]
+                if number.isdigit():
+                    found.append((int(number), _comment(c)))
+                if len(found) >= limit:
+                    break
+        return found
 
     def create_issue_comment(self, number: int, body: str) -> Comment:
         """Post a conversation comment on PR ``number``."""

@@ -113,6 +113,7 @@ class EmuComment:
     number: int
     author: str
     body: str
+    updated: int = 0  # a sequence number of the last write (the repository listing's order)
 
 
 @dataclass(slots=True)
@@ -334,7 +335,8 @@ class GitHubState:
 
     def add_comment(self, number: int, author: str, body: str) -> EmuComment:
         """Add an issue comment by anyone (e.g. a forged marker by another user)."""
-        comment = EmuComment(self.next_id(), number, author, body)
+        cid = self.next_id()
+        comment = EmuComment(cid, number, author, body, updated=cid)
         self.comments[comment.id] = comment
         return comment
 

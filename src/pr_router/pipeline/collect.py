@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pr_router.changes import analyze
 from pr_router.changes.model import Signals
 from pr_router.context import PRContext
-from pr_router.errors import GitHubError
-from pr_router.execute import Executor, PendingBatch, RunOutcome
+from pr_router.errors import GitHubError, ProviderError
+from pr_router.execute import Executor, JobOutcome, PendingBatch, RunOutcome
 from pr_router.github.publish import ReviewResult, post_review
 from pr_router.github.state import State
 from pr_router.jobs import JobInputs, build_calls
@@ -38,6 +39,7 @@ from pr_router.talk.audit import audit_lines
 __all__ = [
     "Collected",
     "PullRequestCollect",
+    "any_ended",
     "collect_pending",
     "collect_pull_request",
     "pending_of",
@@ -83,9 +85,18 @@ def _stand_in_plans(loaded: LoadedPolicy, pending: list[PendingBatch]) -> list[J
 
 
 def collect_pending(
-    pr: PRContext, state: State, settings: Settings, services: Services, loaded: LoadedPolicy
+    pr: PRContext,
+    state: State,
+    settings: Settings,
+    services: Services,
+    loaded: LoadedPolicy,
+    *,
+    wait_seconds: float | None = None,
 ) -> Collected | None:
-    """Fetch finished results of the PR's pending batches; None when nothing is pending."""
+    """Fetch finished results of the PR's pending batches; None when nothing is pending.
+
+    ``wait_seconds``: how long to wait for them (default: the policy's; 0 polls once).
+    """
     pending = pending_of(state)
     if not pending:
         return None
@@ -103,10 +114,32 @@ def collect_pending(
         pending,
         {name: c.validate for name, c in calls.items()},
         requests={name: c.request for name, c in calls.items()},
+        wait_seconds=wait_seconds,
     )
     plan_of = {p.job: p for p in plans}
-    runs = job_runs(Plan("", changes.signals, tuple(plan_of[o.job] for o in outcome.jobs)), outcome)
+    runs = _runs_by_job(outcome, plan_of, changes.signals, [p.batch_id for p in pending])
     return Collected(runs, outcome, changes.signals, services.clock.now() - started)
+
+
+def _runs_by_job(outcome: RunOutcome, plan_of: Mapping[str, JobPlan], signals: Signals,
+                 order: Sequence[str]) -> tuple[JobRun, ...]:  # fmt: skip
+    """One ``JobRun`` per job. Two pending batches can hold the same job (two pushes): both
+    were billed, so the run keeps the records of both, and shows the result of the newest
+    batch that gave one (batches in ``order`` of submission)."""
+
+    def rank(o: JobOutcome) -> int:
+        ids = [r.batch_id for r in o.records if r.batch_id in order]
+        return max((order.index(i) for i in ids), default=-1)
+
+    merged: dict[str, JobRun] = {}
+    for o in sorted(outcome.jobs, key=rank):
+        (run,) = job_runs(Plan("", signals, (plan_of[o.job],)), RunOutcome((o,), ()))
+        earlier = merged.get(o.job)
+        if earlier is not None:
+            shown = earlier if earlier.status == "ok" and run.status != "ok" else run
+            run = replace(shown, records=(*earlier.records, *run.records))
+        merged[o.job] = run
+    return tuple(merged.values())
 
 
 def merged_summary(state: State, collected: Collected, settings: Settings) -> RunSummary:
@@ -149,20 +182,39 @@ class PullRequestCollect:
     rate: RunnerRate | None = None  # a runner minute, by the PR's policy and repository
 
 
+def any_ended(services: Services, pending: Sequence[PendingBatch]) -> bool:
+    """Whether a pending batch has ended, or cannot be collected here (no key for its
+    provider: collecting says so on the PR). One provider request per batch, until one has;
+    a failed poll counts as still running."""
+    for batch in pending:
+        provider = services.providers.get(batch.provider)
+        if provider is None:
+            return True
+        try:
+            if provider.batch_state(batch.handle()) != "in_progress":
+                return True
+        except ProviderError as exc:
+            log.info("batch %s not polled: %s", batch.batch_id, exc)
+    return False
+
+
 def collect_pull_request(
-    pr: PRContext, settings: Settings, services: Services
+    pr: PRContext, settings: Settings, services: Services, *, polled: bool = False
 ) -> PullRequestCollect | None:
     """``collect`` for one PR: finish its batches, post their results, update the summary.
 
-    The state is read again right before it is written, and only this collect's changes
-    are applied to it (see ``pipeline.sticky``). None when nothing was pending.
+    Never waits: each batch is polled once. Before anything else is read, the batches are
+    polled (unless the caller just did, ``polled``): a PR whose batches all still run costs
+    one GitHub request (its comments) and one provider request per batch. The state is read
+    again right before it is written, and only this collect's changes are applied to it
+    (see ``pipeline.sticky``). None when nothing was pending or nothing ended.
     """
     assert pr.number is not None
     state = read_state(services, pr.number)
-    if not state.pending:
+    if not state.pending or not (polled or any_ended(services, pending_of(state))):
         return None
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
-    collected = collect_pending(pr, state, settings, services, loaded)
+    collected = collect_pending(pr, state, settings, services, loaded, wait_seconds=0)
     if collected is None or _still_running(collected):
         return None
     results = results_of(collected.outcome)

@@ -27,6 +27,7 @@ from pr_router.github.transport import RetrySettings
 from pr_router.jobs import FailureLog
 from pr_router.ledger import LedgerRecord, write_ledger
 from pr_router.pipeline.collect import collect_pull_request
+from pr_router.pipeline.elsewhere import collect_elsewhere, report_elsewhere
 from pr_router.pipeline.gate_accept import reevaluate_gate
 from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
 from pr_router.pipeline.policy_source import policy_from_base
@@ -283,9 +284,14 @@ def run_from_env(environ: Mapping[str, str] | None = None, *, settings: Settings
         services = _services(
             settings, env, clock or SystemClock(), providers, github, wall_clock=wall_clock
         )
-        return _run_event(event, env, settings, services, out)
+        outcome = _run_event(event, env, settings, services, out)
     except GitHubError as exc:
         return _github_failed(exc, settings, out)
+    if services.providers and not (settings.dry_run or settings.publish_dir is not None):
+        number = event.pr.number if event.pr is not None else None
+        report_elsewhere(collect_elsewhere(services, settings, exclude=number), outcome,
+                         settings, out)  # fmt: skip
+    return outcome
 
 
 def _run_event(event: Event, env: Mapping[str, str], settings: Settings, services: Services,
