@@ -2,6 +2,8 @@
 
 python scripts/security_corpus.py --mirrors DIR          # write every diff in the manifest
 python scripts/security_corpus.py --mirrors DIR --check  # exit 1 if a stored diff differs
+python scripts/security_corpus.py --mirrors DIR --advisories ADV --new owner/name ...  # fix rows
+python scripts/security_corpus.py --mirrors DIR --sample owner/name --seed 14  # ordinary rows
 
 ``DIR`` holds one bare or working clone per repository, named ``owner+name`` (for example
 ``DIR/pallets+werkzeug``, or ``DIR/pallets+werkzeug/repo``). Which commits belong to the
@@ -9,6 +11,11 @@ corpus, their advisory, class and split, is written in ``benchmarks/security_cor
 MANIFEST.tsv`` (see its README); this script only turns each row into a diff file: the commit
 against its first parent (a merge shows what it brought into the branch), trimmed at a file
 boundary when it is larger than ``MAX_LINES``.
+
+``--advisories`` (a clone of pypa/advisory-database) and ``--sample`` print candidate manifest
+rows for a repository not yet in the corpus: its advisory-linked fix commits, and a seeded,
+stratified sample of its ordinary commits (``_sample.py``). Both are read by hand before they
+are added to the manifest.
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "security_corpus"
 MAX_LINES = 3000
 _TIMEOUT = 120
+COLUMNS = (
+    "file", "repo", "commit", "label", "advisory", "cve", "class",
+    "stratum", "split", "licence", "note", "subject",
+)  # fmt: skip
 
 
 def rows() -> list[dict[str, str]]:
@@ -75,7 +86,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirrors", type=Path, required=True)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--advisories", type=Path, help="clone of pypa/advisory-database")
+    parser.add_argument("--new", nargs="*", default=[], help="repositories for --advisories")
+    parser.add_argument("--sample", help="owner/name: print a stratified ordinary sample")
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--split", default="heldout", help="split of the printed rows")
     args = parser.parse_args()
+    if args.advisories or args.sample:
+        from _sample import advisory_rows, sample_rows
+
+        if args.advisories:
+            found = advisory_rows(args.advisories, args.new)
+        else:
+            found = sample_rows(git_dir(args.mirrors, args.sample), args.sample, args.seed)
+        for row in found:
+            print("\t".join(row.get(k, args.split if k == "split" else "") for k in COLUMNS))
+        return 0
     stale = 0
     out = CORPUS / "diffs"
     out.mkdir(parents=True, exist_ok=True)

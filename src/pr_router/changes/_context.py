@@ -43,15 +43,21 @@ _PROXY = (
     r"x-forwarded[\w-]*|\bforwarded\b|\bproxy_(?:headers?|auth\w*|url|fix)\b|\bproxyfix\b"
     r"|\bremote_addr\b|\btrusted_(?:hosts?|proxies)\b|\breal_ip\b"
 )
-_STRONG = re.compile(f"{_DECORATOR}|{_PROXY}")
-# Literal text every match of _STRONG / _ENCLOSING holds: a cheap test before the regex.
-_STRONG_WORDS = ("@", "forward", "proxy", "remote_addr", "trusted_", "real_ip")
-_ENCLOSING_WORDS = re.compile(r"\b(?:def|function|class)[ \t]")
-_ENCLOSING = re.compile(
-    r"\b(?:def|function|class)[ \t]+\w{0,40}?(?:auth|perm|access|allow|forbid|login|passw|token"
-    r"|secret|csrf|saniti|escape|safe|verify|redirect|upload|download|proxy|forward|header|host"
-    r"|static|media|privileg|owner|visib|member|attach|markdown|render)\w*"
+# Searched apart: a pattern that starts with a literal ("@") lets re jump from one "@" to
+# the next; the proxy words are looked for as substrings first (they are rare).
+_DECORATOR_ONLY = re.compile(_DECORATOR)
+_PROXY_ONLY = re.compile(_PROXY)
+_ENCLOSING_WORDS = (
+    r"(?:auth|perm|access|allow|forbid|login|passw|token|secret|csrf|saniti|escape|safe|verify"
+    r"|redirect|upload|download|proxy|forward|header|host|static|media|privileg|owner|visib"
+    r"|member|attach|markdown|render)"
 )
+_ENCLOSING = re.compile(r"\b(?:def|function|class)[ \t]+\w{0,40}?" + _ENCLOSING_WORDS + r"\w*")
+# _ENCLOSING in two steps (see _enclosing): a definition and its name, then the words in it.
+_DEFINITION = re.compile(r"\b(?:def|function|class)[ \t]+(\w+)")
+_ENCLOSING_NAME = re.compile(_ENCLOSING_WORDS)
+_NAME_REACH = 40  # the \w{0,40}? above: a word must start within the name's first 40 chars
+_DEFINITION_WORDS = ("def", "function", "class")
 _GUARD = re.compile(
     r"^[ \t]*(?:if|elif|raise|assert|except|throw)\b|\babort\("
     r"|^[ \t]*@[\w.]{0,60}(?:login|auth|perm|admin_|staff|superuser|csrf|require|protect|restrict"
@@ -80,15 +86,17 @@ def hunk_context_hits(
     """``guard`` and ``security-context`` hits from the hunks' surroundings (one each)."""
     path_reason = next(
         (hit.category for hit in file_hits if hit.context and hit.category in _GUARDED_PATHS),
-        "request-parsing" if _PARSER_FILE.search(change.path.lower()) else None,
+        "request-parsing" if _parser_file(change.path.lower()) else None,
     )
     hits: list[SensitiveHit] = []
+    if path_reason is None and not _may_have_context(change.hunks):
+        return hits  # the common case: one look at the whole file's surroundings
     for hunk in change.hunks:
         if {"guard", "security-context"} <= seen:
             break
         around = _surroundings(hunk)
-        strong = _STRONG.search(around) if any(w in around for w in _STRONG_WORDS) else None
-        why = strong or (_ENCLOSING.search(around) if _ENCLOSING_WORDS.search(around) else None)
+        strong = _strong(around)
+        why = strong.group() if strong else _enclosing(around)
         if why is None and path_reason is None:
             continue  # the common case, decided without reading the changed lines
         changed = [
@@ -96,7 +104,7 @@ def hunk_context_hits(
         ]
         if not changed:
             continue
-        context = f"`{_clip(why.group())}`" if why else f"{path_reason} code"
+        context = f"`{_clip(why)}`" if why else f"{path_reason} code"
         if "guard" not in seen and (why or path_reason):
             guard = next((line for line in changed if _GUARD.search(line.text.lower())), None)
             if guard is not None:
@@ -148,6 +156,62 @@ def _package(text: str) -> str | None:
         return None
     name = found.group(1) or found.group(2) or ""
     return re.sub(r"[-_.]+", "-", name)
+
+
+def _parser_file(path: str) -> bool:
+    """A request parser by its file name (multipart.py, http_headers.py ...)."""
+    if "parser" in path or "multipart" in path or "header" in path:
+        return _PARSER_FILE.search(path) is not None
+    return False
+
+
+def _may_have_context(hunks: Iterable[Hunk]) -> bool:
+    """Whether some hunk's surroundings may hold security context (a cheap, sure test)."""
+    around = "\n".join(
+        [hunk.section for hunk in hunks]
+        + [ln.text for hunk in hunks for ln in hunk.lines if ln.kind == " "]
+    ).lower()
+    return _strong(around) is not None or _enclosing(around) is not None
+
+
+def _strong(around: str) -> re.Match[str] | None:
+    """The first auth decorator or proxy / forwarded-header handling in ``around``.
+
+    Each pattern runs only where its literal text occurs; the earlier match wins (the two
+    never match at the same place: a decorator starts with "@", the proxy words do not).
+    """
+    decorator = _DECORATOR_ONLY.search(around) if "@" in around else None
+    if not (
+        "forward" in around or "proxy" in around or "remote_addr" in around
+        or "trusted_" in around or "real_ip" in around
+    ):  # fmt: skip
+        return decorator
+    proxy = _PROXY_ONLY.search(around)
+    if decorator is None or (proxy is not None and proxy.start() < decorator.start()):
+        return proxy
+    return decorator
+
+
+def _enclosing(around: str) -> str | None:
+    """The first function or class about access, escaping, redirects ... in ``around``.
+
+    What ``_ENCLOSING.search(around)`` finds, read faster: only lines that hold ``def``,
+    ``function`` or ``class`` are looked at, and a name is checked for the words once.
+    """
+    starts: set[int] = set()
+    for word in _DEFINITION_WORDS:
+        pos = around.find(word)
+        while pos != -1:
+            starts.add(around.rfind("\n", 0, pos) + 1)
+            end = around.find("\n", pos)
+            pos = around.find(word, end) if end != -1 else -1
+    for start in sorted(starts):
+        end = around.find("\n", start)
+        for found in _DEFINITION.finditer(around, start, end if end != -1 else len(around)):
+            keyword = _ENCLOSING_NAME.search(found.group(1))
+            if keyword is not None and keyword.start() <= _NAME_REACH:
+                return found.group()
+    return None
 
 
 def _surroundings(hunk: Hunk) -> str:

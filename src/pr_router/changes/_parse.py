@@ -203,6 +203,7 @@ def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
     old_left, new_left = meta.source_length, meta.target_length
     body: list[DiffLine] = []
     append = body.append
+    make = DiffLine
     no_newline_old = no_newline_new = False
     last = " "
     while old_left > 0 or new_left > 0:
@@ -210,20 +211,20 @@ def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
         i += 1
         mark = line[:1]
         # CRLF content: the \r belongs to the line ending, not to the text.
-        text = line[1:-1] if line.endswith("\r") else line[1:]
+        text = line[1:-1] if line[-1:] == "\r" else line[1:]
         if mark == "+":
-            append(DiffLine("+", text, None, new_no))
+            append(make("+", text, None, new_no))
             new_no += 1
             new_left -= 1
         elif mark == "-":
-            append(DiffLine("-", text, old_no, None))
+            append(make("-", text, old_no, None))
             old_no += 1
             old_left -= 1
         elif mark == "\\":
             no_newline_old, no_newline_new = _marker(last, no_newline_old, no_newline_new)
             continue
         else:  # " ", or an empty line that an editor stripped of its space
-            append(DiffLine(" ", text if mark == " " else "", old_no, new_no))
+            append(make(" ", text if mark == " " else "", old_no, new_no))
             old_no += 1
             new_no += 1
             old_left -= 1

@@ -56,9 +56,9 @@ class PathRule(NamedTuple):
     severity: Literal["medium", "high"]
 
 
-def _words(text: str) -> tuple[str, ...]:
-    """Anchors written as one space-separated string."""
-    return tuple(text.split())
+def _words(text: str, *spaced: str) -> tuple[str, ...]:
+    """Anchors written as one space-separated string, then any that hold a space or tab."""
+    return (*text.split(), *spaced)
 
 
 _SEG = r"(?:^|[/_.-])"  # start of a path segment or of a word inside one
@@ -75,7 +75,8 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "url-parsing",
         _words(
-            "urlparse urlsplit urlunsplit urlunparse urljoin urlencode parse_url url_ iri_to_uri "
+            "urlparse urlsplit urlunsplit urlunparse urljoin urlencode parse_url url_parse url_join "
+            "url_quote url_unquote url_fix iri_to_uri "
             "uri_to_iri quote_plus unquote parse_qs netloc userinfo idna punycode normalize_url "
             "normalise_url urlmatch percent"
         ),
@@ -89,8 +90,9 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "http-headers",
         _words(
-            "host set-cookie cookie authorization content-length transfer-encoding "
-            "content-disposition content-type x-forwarded- forwarded www-authenticate header \\r\\n "
+            "'host \"host set-cookie cookie authorization content-length transfer-encoding "
+            "content-disposition content-type x-forwarded- forwarded www-authenticate parse_ dump_ "
+            "quote_ \\r\\n "
             "status_line request_line start_line http/{ http/% content-security-policy "
             "x-frame-options x-content-type-options strict-transport-security referrer-policy "
             "permissions-policy cross-origin-"
@@ -108,8 +110,8 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "parsing",
         _words(
-            "def fn func function parse_ unquote_ unescape_ normalize_ normalise_ tokenize_ "
-            "tokenise_"
+            "parse decode unquote unescape normaliz normalis tokeniz tokenis split get_host "
+            "read_header"
         ),
         r"\b(?:def|fn|func|function)[ \t]+_?(?:parse|decode|unquote|unescape|normali[sz]e"
         r"|tokeni[sz]e|split|get_host|read_header)\w*"
@@ -123,8 +125,10 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "html.escape escape_html xhtml_escape cgi.escape markupsafe markup( mark_safe "
             "format_html autoescape bleach nh3 sanitiz innerhtml outerhtml insertadjacenthtml "
             "dangerouslysetinnerhtml document.write render_template_string escape( escapejs "
-            "htmlentities htmlspecialchars safe v-html .html( html\" html' {{{ <%- |raw "
-            "|n} striptags '< \"< `< javascript: encodeuri"
+            "htmlentities htmlspecialchars |safe v-html .html( html\" html' {{{ <%- |raw "
+            "|n} striptags '< \"< `< javascript: encodeuri",
+            "| safe",
+            "|\tsafe",
         ),
         r"\b(?:html\.escape|escape_html|xhtml_escape|cgi\.escape|markupsafe|mark_safe|format_html"
         r"|autoescape|bleach|nh3|sanitiz\w*|innerhtml|outerhtml|insertadjacenthtml"
@@ -142,7 +146,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "file-paths",
         _words(
-            "os.path. safe_join send_file send_from_directory ../ "
+            "normpath abspath safe_join send_file send_from_directory ../ "
             "shutil. realpath readlink symlink chroot mkstemp mktemp tmpnam o_nofollow .resolve( extract "
             "relative_to commonpath commonprefix secure_filename follow_symlinks"
         ),
@@ -284,7 +288,11 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ),
     ContentRule(
         "injection-guard",
-        _words("\\r \\n \\0 \\x00 \\x1f \\x7f control non-token tchar"),
+        _words(
+            "\\r \\n \\0 \\x00 \\x1f \\x7f controlchar control_char control-char non-token tchar",
+            "control char",
+            "control\tchar",
+        ),
         r"[\"']\\[rn0][\"'][ \t]{1,4}(?:not[ \t]+)?in\b|\\x(?:00|1f|7f)|\bcontrol[ _-]?char\w*"
         r"|\bnon-token\b|\btchar\w*",
         "rejects or strips control characters (CR/LF/NUL injection into headers or lines)",
@@ -306,7 +314,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ),
     ContentRule(
         "regex",
-        _words("r' r\" rf' rf\" re.compile re.match re.search re.sub re.fullmatch re.findall"),
+        _words(")* )+ ]* ]+"),
         # a raw-string or compiled pattern with a repeated group or class (backtracking)
         r"\b(?:f?r|rf)[\"'][^\"'\n]{0,200}?(?:\)|\])[*+]"
         r"|\bre\.(?:compile|match|search|sub|fullmatch|findall)\([\"'][^\"'\n]{0,200}?(?:\)|\])[*+]",

@@ -171,55 +171,66 @@ class _Scanner:
     rules: tuple[ContentRule, ...]
     patterns: tuple[re.Pattern[str], ...]  # each rule's own, line-level pattern
     unless: tuple[re.Pattern[str] | None, ...]  # each rule's exception (None: no exception)
+    wanted: int  # how many categories the rules have: the scan stops when each has a hit
 
 
 def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> list[SensitiveHit]:
     """Hits in the added, then the removed (and not re-added) lines: one per category."""
     # Added lines first, so that a reason points at new code where it can; the
     # sections (enclosing functions) last, placed at their hunk's first change.
-    lines = [line for hunk in change.hunks for line in hunk.lines]
-    changed = [line for line in lines if line.kind == "+"]
-    changed += [line for line in lines if line.kind == "-" and line.text.strip() not in moved]
+    hunks = change.hunks
+    changed = [line for hunk in hunks for line in hunk.lines if line.kind == "+"]
+    changed += [
+        line
+        for hunk in hunks
+        for line in hunk.lines
+        if line.kind == "-" and line.text.strip() not in moved
+    ]
     if not changed:
         return []
-    changed += [section for hunk in change.hunks if (section := _section_line(hunk))]
+    changed += [section for hunk in hunks if hunk.section and (section := _section_line(hunk))]
     text = "\n".join([line.text for line in changed]).lower()
     seen: set[str] = set()
-    wanted = len({rule.category for rule in scanner.rules})
     hits: list[SensitiveHit] = []
     imports: dict[str, SensitiveHit] = {}  # call-style hits on import lines: a last resort
-    tried: set[tuple[int, int]] = set()  # (line, rule) already run: a long line runs each once
-    line_index = pos = 0
     imported = _import_lines(changed) if "import" in text else frozenset()
+    rules, patterns, unless, candidates = (
+        scanner.rules, scanner.patterns, scanner.unless, scanner.candidates
+    )  # fmt: skip
+    line_index = pos = 0
+    tried: set[int] = set()  # rules already run on the current line: each runs once per line
+    lowered = ""
     for match in scanner.anchors.finditer(text):
-        todo = [
-            i for i in scanner.candidates[match.group()] if scanner.rules[i].category not in seen
-        ]
-        if not todo:
-            continue
-        line_index += text.count("\n", pos, match.start())
-        pos = match.start()
-        line = changed[line_index]
-        lowered = line.text.lower()
-        for i in todo:
-            rule = scanner.rules[i]
+        start = match.start()
+        newlines = text.count("\n", pos, start)
+        pos = start
+        if newlines:
+            line_index += newlines
+            tried = set()
+            lowered = ""
+        for i in candidates[match.group()]:
+            if i in tried:
+                continue
+            tried.add(i)
+            rule = rules[i]
+            if rule.category in seen:
+                continue
             in_import = rule.calls and line_index in imported
-            if rule.category in seen or (in_import and rule.category in imports):
+            if in_import and rule.category in imports:
                 continue
-            if (line_index, i) in tried:
+            line = changed[line_index]
+            lowered = lowered or line.text.lower()
+            exception = unless[i]
+            if exception is not None and exception.search(lowered):
                 continue
-            tried.add((line_index, i))
-            unless = scanner.unless[i]
-            if unless is not None and unless.search(lowered):
-                continue
-            if found := scanner.patterns[i].search(lowered):
+            if found := patterns[i].search(lowered):
                 hit = _content_hit(change, rule, line, found.start(), found.end())
                 if in_import:
                     imports[rule.category] = hit
                 else:
                     seen.add(rule.category)
                     hits.append(hit)
-        if len(seen) == wanted:
+        if len(seen) == scanner.wanted:
             break
     # An import is the reason only when nothing in the file uses the name it brings in.
     return hits + [hit for category, hit in imports.items() if category not in seen]
@@ -296,6 +307,7 @@ def _scanner(scope: Scope) -> _Scanner:
         rules=rules,
         patterns=tuple(re.compile(rule.pattern) for rule in rules),
         unless=tuple(re.compile(rule.unless) if rule.unless else None for rule in rules),
+        wanted=len({rule.category for rule in rules}),
     )
 
 
