@@ -114,41 +114,40 @@ def _attainable(doc: Doc) -> str:
     )
 
 
+def _install() -> str:
+    from _latency import INSTALL_MEASURED
+
+    (uv_cold, uv_warm), (pip_cold, pip_warm) = INSTALL_MEASURED["uv"], INSTALL_MEASURED["pip"]
+    return (f"`scripts/install_time.sh` on this machine, 2 cores shared with other work: the "
+            f"action's uv install, fetching uv first as on a runner without it, cold "
+            f"{uv_cold:g} s, warm {uv_warm:g} s; the pip fallback cold {pip_cold:g} s, warm "
+            f"{pip_warm:g} s; the cold uv figure, since a PR's first run may find no cache")  # fmt: skip
+
+
 def _own_packing(doc: Doc) -> str:
-    parts: Mapping[str, float] = doc["floor"]["default_above_floor_usd"]
-    what = (
-        "the review still writes its prefix to the cache, about 140k tokens that nobody reads, "
-        "and the security job sends its own, as large, uncached"
-        if parts.get("unread_write", 0.0) > 0
-        else "each sends its own prefix, about 140k tokens, uncached (no cache mark is put on "
-        "a prefix no other request can read)"
-    )
+    f = doc["floor"]
+    own = f["default_above_floor_usd"].get("own_prefix", 0.0)
+    if own > 0:
+        return (f"Critical jobs of {f['default_above_floor_prs']['own_prefix']} PR(s) still sent "
+                f"a prefix of their own (`own_prefix`, ${own:.2f}). The largest PRs:")  # fmt: skip
     return (
-        "The largest PRs carry what separates default from the attainable floor. When the "
-        "shared diff packing has to leave files out, the security job gets a packing of its "
-        f"own (sensitive files first), so it cannot read the review's prefix: {what}:"
+        "The largest PRs carry much of default's total. When a diff does not fit "
+        "`max_context_tokens`, the packer leaves whole files out of the one packing the review "
+        "and the security scan share (the security detector's files, then CI, dependency, "
+        "migration and config files are dropped last), so the security job still reads the "
+        "review's cached prefix: one cache write of about 140k tokens and one read, where "
+        "single-frontier sends the prefix twice uncached:"
     )
 
 
 def _closing(doc: Doc) -> str:
     f, d = doc["floor"], doc["default"]
     attainable = f["attainable_floor_usd"]
-    unmarked = f["unread_writes_as_plain_input_saves_usd"]
-    short = (
-        f" Short of that, no cache mark on a prefix no other job can read would send those "
-        f"prefixes as plain input and save ${unmarked:.2f}."
-        if unmarked > 0
-        else ""
-    )
     return (
-        f"What would close it: one packing for both critical jobs when the budget forces "
-        f"files out (sensitive files kept in the shared one), so that the security job reads "
-        f"the review's prefix. Default would then cost the attainable floor, ${attainable:.2f} "
-        f"(-{100 * (1 - attainable / d['total_usd']):.1f}%), "
-        f"+{100 * (attainable / f['total_usd'] - 1):.1f}% above the floor.{short} That is a "
-        f"change to `jobs/prepare.py` (and the router's cache assignment, which pairs jobs "
-        f"before the packing is known), not to the policy. The rest of the distance to the "
-        f"15% target is the floor's own definition: it reads every prefix without writing it."
+        f"Default is ${d['total_usd'] - attainable:.2f} above the attainable floor "
+        f"(${attainable:.2f}): one run cannot do better with the same answers. The rest of the "
+        f"distance to the 15% target is the floor's own definition: it reads every prefix "
+        f"without writing it, and a lone critical job's prefix at the read rate."
     )
 
 
@@ -156,7 +155,12 @@ def _frugal(fr: Mapping[str, Any]) -> str:
     failed = fr["critical_jobs_failed"]
     if not failed:
         return (f"Frugal saves {fr['savings_vs_single_frontier_pct']:.1f}% with every critical "
-                "job answered.")  # fmt: skip
+                "job answered. Its review and security caps (`max_output_tokens: 4000`) count "
+                "reasoning tokens; on security-sensitive PRs, where effort is high, it raises "
+                "them to 8000, and no answer of this corpus reached a cap. Should one, the run "
+                "retries a critical answer cut at its cap once with twice the room "
+                "(`tests/execute/test_critical_answers.py` runs every shipped policy on the "
+                "largest diffs).")  # fmt: skip
     return (
         f"Frugal's {fr['savings_vs_single_frontier_pct']:.1f}% includes {failed} critical "
         f"job(s) that produced nothing: its review cap (`max_output_tokens: 4000`) counts "
@@ -229,6 +233,7 @@ def _tco(doc: Doc) -> str:
         JOB_SETUP_S,
         PR_ROUTER_OVERHEAD_S,  # fmt: skip
         SPEEDS,
+        sweep_minutes_per_pr,
     )
 
     rows = ["| setup | tokens | runner minutes | runner (private, $0.006/min) | total, private "
@@ -257,7 +262,8 @@ def _tco(doc: Doc) -> str:
         f"| default `tco_private_usd` <= 0.70 x single-frontier | {p:.3f} x | {mark(p <= 0.70)} |",
         f"| default `runner_minutes` <= 1.1 x single-frontier | {r:.3f} x | {mark(r <= 1.1)} |",
         f"| default `tokens_usd` <= 0.70 x single-frontier | {t:.3f} x | {mark(t <= 0.70)} |",
-        f"| no critical job without an answer (default, frugal, strict) | "
+        f"| no critical job without an answer (default, frugal, strict here; every shipped "
+        f"policy in `tests/execute/test_critical_answers.py`) | "
         f"{', '.join(f'{n}: {v}' for n, v in failed.items())} failed | "
         f"{mark(not any(failed.values()))} |",
         "",
@@ -271,8 +277,7 @@ def _tco(doc: Doc) -> str:
         "Runner minutes come from a latency model (`benchmarks/_latency.py`), not from the "
         "emulator's fake clock: each PR's `pr-router run` is one job of "
         f"{JOB_SETUP_S:g} s set-up (VM, checkout, setup-python; an assumption), "
-        f"{INSTALL_S:g} s install (`scripts/install_time.sh` on this machine: pip cold 99.2 s, "
-        f"warm 331.4 s while 2 shared cores were busy with other work; the smaller figure), "
+        f"{INSTALL_S:g} s install ({_install()}), "
         f"{PR_ROUTER_OVERHEAD_S:g} s of pr-router's own work and GitHub pacing, then its "
         f"synchronous model calls side by side, a cache reader starting at its writer's first "
         f"token. Model speeds are Artificial Analysis's public medians for the Anthropic API "
@@ -282,9 +287,10 @@ def _tco(doc: Doc) -> str:
         f"run sees its batch end; runs do not wait (`wait_seconds: 0` in every shipped "
         f"policy); a later run collects them (the PR's next run), charged here as "
         f"{COLLECT_IN_RUN_S:g} s added to the next PR's run of the corpus. Minutes "
-        f"are billed per job, rounded up. An optional hourly `collect` sweep bills about 720 "
-        f"minutes a month whatever is pending; at 100 PRs a month that is 7.2 minutes per PR "
-        f"($0.043 on a private repository), more than the Batch API saves on any PR of this "
+        f"are billed per job, rounded up. An optional hourly `collect` sweep bills about "
+        f"{sweep_minutes_per_pr(1):g} minutes a month whatever is pending; at 100 PRs a month "
+        f"that is {sweep_minutes_per_pr(100):g} minutes per PR "
+        f"(${sweep_minutes_per_pr(100) * 0.006:.3f} on a private repository), more than the Batch API saves on any PR of this "
         f"corpus; the router counts it when `runner.sweep_minutes_per_month` says one runs.",
         "",
         _tco_gap(doc),
@@ -294,27 +300,25 @@ def _tco(doc: Doc) -> str:
 def _tco_gap(doc: Doc) -> str:
     """Why the total-cost targets are met or not, from the figures."""
     d, s, a = doc["default"], doc["single-frontier"], doc["floor"]
-    if (
-        d["tco_private_usd_vs_single_frontier"] <= 0.70
-        and d["tokens_usd_vs_single_frontier"] <= 0.70
-    ):
-        return "Both total-cost targets are met."
-    need = 0.70 * s["tokens_usd"]
-    return (
-        f"The token and private-repository targets are not met: default's tokens are "
-        f"{d['tokens_usd_vs_single_frontier']:.3f} x single-frontier's (${d['tokens_usd']:.2f} "
-        f"against a target of ${need:.2f}), and the runner adds the same "
-        f"${s['runner_usd_private']:.2f} to both, since every setup's run lasts as long as its "
-        f"frontier review (runner minutes {d['runner_minutes_vs_single_frontier']:.3f} x). "
-        f"Runner time no longer eats the routing saving (runs do not wait, and the auxiliary "
-        f"jobs run synchronously where batching would not pay), but the token gap remains: "
-        f"the shared packing for both critical jobs (`own_prefix` below, "
-        f"${d['tokens_usd'] - a['attainable_floor_usd']:.2f} above the attainable floor) is not "
-        f"built yet; with it default's tokens would be about "
-        f"{a['attainable_floor_usd'] / s['tokens_usd']:.3f} x and its private total about "
-        f"{(a['attainable_floor_usd'] + d['runner_usd_private']) / s['tco_private_usd']:.3f} x "
-        f"single-frontier's."
+    t, p = d["tokens_usd_vs_single_frontier"], d["tco_private_usd_vs_single_frontier"]
+    tokens = (
+        f"Default's tokens are {t:.3f} x single-frontier's (${d['tokens_usd']:.2f}; "
+        f"${d['tokens_usd'] - a['attainable_floor_usd']:.2f} above the attainable floor "
+        f"below): the critical jobs share one cached prefix, also on PRs too large for the "
+        f"context budget, and the auxiliary jobs run on the efficient model."
     )
+    runner = (
+        f"The runner adds about the same to both (${d['runner_usd_private']:.2f} and "
+        f"${s['runner_usd_private']:.2f} on a private repository, "
+        f"{d['runner_minutes_vs_single_frontier']:.3f} x the minutes), since every setup's run "
+        f"lasts as long as its frontier review plus a fixed start: job set-up, the install and "
+        f"pr-router's own work. That fixed part is common to both, so the smaller it is, the "
+        f"closer the private-repository ratio comes to the token ratio: the action installs "
+        f"with uv, seconds where pip takes about half a minute (figures above)."
+    )
+    verdict = ("Both total-cost targets are met." if t <= 0.70 and p <= 0.70 else
+               f"Not met: tokens {t:.3f} x, private total {p:.3f} x (target 0.70 x each).")  # fmt: skip
+    return f"{verdict} {tokens} {runner}"
 
 
 def _page(doc: Doc, inputs: DocInputs, chart: str) -> str:

@@ -9,9 +9,10 @@ there: it is computed from the tokens each job produced, with this model.
   benchmark's models are named after newer generations; each is timed as the latest
   measured model of its family (``SPEEDS``).
 - Runner job: job set-up, checkout and setup-python, then the action's install step as
-  ``scripts/install_time.sh`` measures it (warm pip cache, which the action restores), then
-  pr-router's own start-up and GitHub round trips, then the model calls (concurrent, a
-  cache reader starting after its writer's first token, as the executor releases it).
+  ``scripts/install_time.sh`` measures it (with uv, which the action fetches when the runner
+  has none; cold caches), then pr-router's own start-up and GitHub round trips, then the
+  model calls (concurrent, a cache reader starting after its writer's first token, as the
+  executor releases it).
 - Batches: "most batches finish in less than 1 hour", up to 24 hours (Anthropic's Message
   Batches guide; OpenAI's Batch API has a 24-hour completion window). A run that waits
   ``wait_seconds`` for its batches therefore waits the whole budget and leaves them pending.
@@ -36,6 +37,7 @@ from pr_router.runner import billed_minutes
 __all__ = [
     "BATCH_COMPLETION_S",
     "COLLECT_IN_RUN_S",
+    "INSTALL_MEASURED",
     "INSTALL_S",
     "JOB_SETUP_S",
     "PR_ROUTER_OVERHEAD_S",
@@ -75,10 +77,13 @@ _FAMILY_BY_TAG = {"opus": "opus", "sonnet": "sonnet", "haiku": "haiku",
 # Runner job set-up (VM hand-over, actions/checkout, actions/setup-python from the tool
 # cache): an assumption, about what a small Linux job shows in its step timings.
 JOB_SETUP_S = 12.0
-# The action's install step: `scripts/install_time.sh` on the benchmark machine printed
-# "pip cold 99.2s, warm 331.4s" (Python 3.11.7, 2 cores shared with other work while it
-# ran, so the warm run was slowed, not sped up, by the cache); the smaller figure is used.
-INSTALL_S = 99.2
+# The action's install step as `scripts/install_time.sh` measured it on the benchmark
+# machine (Python 3.11.7, 2 cores shared with other work), seconds (cold, warm): uv (the
+# runner has none, so the action fetches the pinned wheel with pip first) and the pip
+# fallback. Cold is used: a PR's first run may find no cache (GitHub scopes the cache a
+# pull_request run saves to that PR; only the base branch's caches are shared).
+INSTALL_MEASURED: dict[str, tuple[float, float]] = {"uv": (8.1, 4.7), "pip": (48.3, 47.5)}
+INSTALL_S = INSTALL_MEASURED["uv"][0]
 # pr-router's own work in a run: start-up, price data, reading the PR, publishing
 # (docs/overhead.md: 0.2-1.8 s on the emulator) plus PyGithub's pacing against
 # api.github.com (0.25 s between requests, 1 s between writes: a few seconds per run).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Time the action's install step (see action.yml): a venv without pip, filled by the
-# outer Python's pip from the action's own directory. Cold = fresh venv and an empty pip
-# cache (every wheel downloaded); warm = fresh venv and the cache the cold run filled
-# (what the action's cache step restores). When uv is on PATH it is timed the same way.
-# Usage: scripts/install_time.sh [PYTHON]   (default: python3)
+# Time the action's install step (see action.yml) both ways it can run: uv (taken from PATH,
+# or fetched with pip as the pinned wheel when the runner has none, as the action does) and
+# the pip fallback (a venv without pip, filled by the outer Python's pip). Cold = fresh venv
+# and empty caches (every wheel downloaded, uv too); warm = fresh venv and the caches the
+# cold run filled (what the action's cache step restores).
+# Usage: [INSTALLERS="uv pip"] scripts/install_time.sh [PYTHON]   (default: python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-python3}"
@@ -22,10 +23,18 @@ pip_install() { # $1: cache dir
     --disable-pip-version-check --no-input --quiet "$work/src"
 }
 
+UV_VERSION="$(sed -n 's/^ *UV_VERSION: *//p' action.yml)"
 uv_install() { # $1: cache dir
-  rm -rf "$work/venv"
-  uv venv --quiet --python "$PY" "$work/venv"
-  UV_CACHE_DIR="$1" uv pip install --quiet --python "$work/venv/bin/python" "$work/src"
+  rm -rf "$work/venv" "$work/uv-bin"
+  local uv
+  uv="$(command -v uv || true)"
+  if [ -z "$uv" ]; then
+    PIP_CACHE_DIR="$1/pip" "$PY" -m pip install --disable-pip-version-check --no-input \
+      --quiet --target "$work/uv-bin" "uv==$UV_VERSION"
+    uv="$work/uv-bin/bin/uv"
+  fi
+  "$uv" venv --quiet --python "$PY" "$work/venv"
+  UV_CACHE_DIR="$1" "$uv" pip install --quiet --python "$work/venv/bin/python" "$work/src"
 }
 
 quiet() { # run, keeping the installer's chatter in a log shown only on failure
@@ -42,5 +51,12 @@ measure() { # $1: label, $2: install function
 }
 
 echo "pr-router install time ($("$PY" --version), $(uname -sm))"
-measure pip pip_install
-if command -v uv >/dev/null 2>&1; then measure uv uv_install; else echo "uv   not on PATH: skipped"; fi
+for installer in ${INSTALLERS:-uv pip}; do
+  case "$installer" in
+    uv)
+      command -v uv >/dev/null 2>&1 || echo "uv not on PATH: uv $UV_VERSION fetched with pip"
+      measure uv uv_install ;;
+    pip) measure pip pip_install ;;
+    *) echo "unknown installer: $installer" >&2; exit 2 ;;
+  esac
+done

@@ -98,6 +98,19 @@ def test_run_step_passes_everything_through_env(action: dict[str, Any]) -> None:
         assert name in header
 
 
+def test_install_uses_a_pinned_uv_and_keeps_pip_as_the_fallback(action: dict[str, Any]) -> None:
+    [install] = [s for s in action["runs"]["steps"] if s.get("id") == "install"]
+    version = install["env"]["UV_VERSION"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", str(version))
+    script = install["run"]
+    # The runner's uv first, else the pinned wheel fetched with the setup Python's pip.
+    assert script.index("command -v uv") < script.index('"uv==${UV_VERSION}"')
+    assert '"$uv" pip install' in script
+    assert '"$PYTHON" -m pip --python "$venv/bin/python" install' in script  # the fallback
+    # scripts/install_time.sh times the same pinned uv (it reads UV_VERSION from action.yml).
+    assert "UV_VERSION" in (ROOT / "scripts" / "install_time.sh").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_expressions_inside_run_scripts(path: Path) -> None:
     for step in steps_of(path):
