@@ -299,8 +299,11 @@ def _tco(doc: Doc) -> str:
 
 def _tco_gap(doc: Doc) -> str:
     """Why the total-cost targets are met or not, from the figures."""
+    from _latency import INSTALL_MEASURED
+
     d, s, a = doc["default"], doc["single-frontier"], doc["floor"]
     t, p = d["tokens_usd_vs_single_frontier"], d["tco_private_usd_vs_single_frontier"]
+    uv, pip = INSTALL_MEASURED["uv"][0], INSTALL_MEASURED["pip"][0]
     tokens = (
         f"Default's tokens are {t:.3f} x single-frontier's (${d['tokens_usd']:.2f}; "
         f"${d['tokens_usd'] - a['attainable_floor_usd']:.2f} above the attainable floor "
@@ -314,7 +317,7 @@ def _tco_gap(doc: Doc) -> str:
         f"lasts as long as its frontier review plus a fixed start: job set-up, the install and "
         f"pr-router's own work. That fixed part is common to both, so the smaller it is, the "
         f"closer the private-repository ratio comes to the token ratio: the action installs "
-        f"with uv, seconds where pip takes about half a minute (figures above)."
+        f"with uv, {uv:g} s where pip took {pip:g} s (figures above)."
     )
     verdict = ("Both total-cost targets are met." if t <= 0.70 and p <= 0.70 else
                f"Not met: tokens {t:.3f} x, private total {p:.3f} x (target 0.70 x each).")  # fmt: skip

@@ -36,8 +36,8 @@ PARTS = {
     "first_write": "cache write of a prefix another job then read (one per PR and model: "
     "unavoidable inside one run)",
     "unread_write": "cache write of a prefix no job read",
-    "own_prefix": "critical job whose prefix differs from the other critical job's "
-    "(security's own packing when the shared one leaves files out)",
+    "own_prefix": "critical job whose prefix differs from the other critical job's (both "
+    "read one packing, so none unless a custom critical job has a context of its own)",
     "alone": "the only critical job of its PR: no other job to share the prefix with",
     "auxiliary_prefix": "auxiliary prefix sent uncached (batch requests carry no cache mark)",
     "sync": "sync rates where the Batch API was possible",
