@@ -6,6 +6,7 @@ outcome and the jobs' parsed results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -96,6 +97,8 @@ class RunSummary:
     incremental_since: str | None = None  # base of an incremental review (last reviewed head)
     wait_seconds: float = 0.0  # runner time in the executor: waiting for models and batches
     pending_batches: tuple[str, ...] = ()  # "provider:batch_id"
+    # when each pending batch was submitted ("provider:batch_id", UTC), for its expected time
+    pending_since: tuple[tuple[str, datetime], ...] = ()
     budget_line: str | None = None
     notices: tuple[str, ...] = field(default=())
     dry_run: bool = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,18 @@ def _waiting_policy(world: World, event: dict[str, Any]) -> None:
 
 def test_a_batch_of_pr_2_is_posted_by_a_later_run_on_pr_7(world: World) -> None:
     first = world.run(world.env("pull_request", _pr(world, 2, "a" * 40)))
-    (batch,) = _pending(world.summary(2)[2])
+    _, pending_body, pending_state = world.summary(2)
+    (batch,) = _pending(pending_state)
     assert sorted(i.job for i in batch.items) == list(AUX)
+    # the summary says when the results are expected: an hour after the submission
+    at = batch.submitted_at.astimezone(UTC)
+    expected = f"submitted {at:%H:%M} UTC, expected by ~{at + timedelta(hours=1):%H:%M} UTC"
+    if (at + timedelta(hours=1)).date() != at.date():
+        expected = (
+            f"submitted {at:%H:%M} UTC, expected by ~{at + timedelta(hours=1):%b %d %H:%M} UTC"
+        )
+    for job in AUX:
+        assert f"⏳ `{job}` pending in batch `{batch.batch_id}`: {expected}" in pending_body
     reviews_on_2 = [r for r in world.state.reviews.values() if r.number == 2]
 
     world.clock.advance(BATCH_S)
@@ -69,6 +80,7 @@ def test_a_batch_of_pr_2_is_posted_by_a_later_run_on_pr_7(world: World) -> None:
     cid, body, state = world.summary(2)
     assert state.pending == ()
     assert "⏳" not in body
+    assert "expected by" not in body  # collected: the pending lines are gone
     assert "<details><summary>Description · describe" in body
     assert "- Streaming keeps client auth." in body
     assert [r for r in world.state.reviews.values() if r.number == 2] == reviews_on_2

@@ -28,7 +28,7 @@ from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.snapshot import restore_summary, snapshot_summary
-from pr_router.pipeline.sticky import batch_key, read_state, rebase, write_state
+from pr_router.pipeline.sticky import batch_key, pending_since, read_state, rebase, write_state
 from pr_router.plan import JobPlan, Plan
 from pr_router.policy.catalog import resolve_jobs
 from pr_router.render.summary import summary_markdown
@@ -150,15 +150,18 @@ def merged_summary(state: State, collected: Collected, settings: Settings) -> Ru
     """
     last = _last_summary(state)
     still = tuple(batch_key(p) for p in collected.outcome.pending)
+    since = pending_since(collected.outcome.pending)
     if last is None:
         plan = Plan("", collected.signals, tuple(r.plan for r in collected.runs))
         return RunSummary(plan=plan, jobs=collected.runs, run_id=settings.run_id,
                           previous_cost_usd=state.cost_usd, previous_runs=max(state.runs - 1, 0),
-                          pending_batches=still, wait_seconds=collected.wait_seconds)  # fmt: skip
+                          pending_batches=still, wait_seconds=collected.wait_seconds,
+                          pending_since=since)  # fmt: skip
     done = {r.plan.job: r for r in collected.runs}
     jobs = tuple(j if j.status == "ok" else done.pop(j.plan.job, j) for j in last.jobs)
     jobs += tuple(r for r in done.values() if r.plan.job not in {j.plan.job for j in jobs})
-    return replace(last, jobs=jobs, pending_batches=still, run_id=f"{last.run_id}+{settings.run_id}",
+    return replace(last, jobs=jobs, pending_batches=still, pending_since=since,
+                   run_id=f"{last.run_id}+{settings.run_id}",
                    wait_seconds=last.wait_seconds + collected.wait_seconds)  # fmt: skip
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -186,9 +188,22 @@ def _post_comments(
         path = out / f"comment-{i}.json"
         path.write_text(json.dumps(_comment_event(event, posted.id, c), indent=2), "utf-8")
         cmd_env = {**env, "GITHUB_EVENT_NAME": "issue_comment", "GITHUB_EVENT_PATH": str(path)}
-        result = run_from_env(cmd_env, settings=Settings.from_env(cmd_env), clock=clock, out=log)
+        result = run_from_env(cmd_env, settings=Settings.from_env(cmd_env), clock=clock, out=log,
+                              wall_clock=_wall(clock))  # fmt: skip
         summaries += result.summaries
     return summaries
+
+
+def _wall(clock: FakeClock) -> Callable[[], datetime]:
+    """The simulated wall clock: the demo's times (batch submitted, expected) never vary."""
+    return lambda: datetime.fromtimestamp(clock.time(), UTC)
+
+
+def _demo_epoch() -> float:
+    """Midnight UTC yesterday: the times of day the demo shows are always the same, and its
+    ledger falls within ``report``'s default period (the last 30 days)."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today - timedelta(days=1)).timestamp()
 
 
 def run_demo(
@@ -204,7 +219,7 @@ def run_demo(
     event = _event(diff is not None)
     event_path = out / "event.json"
     event_path.write_text(json.dumps(event, indent=2), encoding="utf-8")
-    clock = FakeClock()
+    clock = FakeClock(epoch=_demo_epoch())
     state = GitHubState(viewer="pr-router[bot]", roles={MAINTAINER: "maintain"})
     _seed(state, event, diff if diff is not None else _data("example.diff"))
     log = io.StringIO()
@@ -212,9 +227,10 @@ def run_demo(
                   mounts={"/github": GitHubEmulator(state)}) as emu:  # fmt: skip
         env = _env(emu, event_path, out)
         settings = Settings.from_env(env)
-        first = run_from_env(env, settings=settings, clock=clock, out=log)
+        first = run_from_env(env, settings=settings, clock=clock, out=log, wall_clock=_wall(clock))
         clock.advance(BATCH_MINUTES * 60)
-        later = collect_from_env(env, settings=settings, clock=clock, out=log, numbers=(42,))
+        later = collect_from_env(env, settings=settings, clock=clock, out=log, numbers=(42,),
+                                 wall_clock=_wall(clock))  # fmt: skip
         commanded = _post_comments(
             env, comments, state=state, event=event, clock=clock, log=log, out=out
         )

@@ -48,7 +48,14 @@ from pr_router.pipeline.runner_time import measure
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.snapshot import restore_summary, snapshot_summary
-from pr_router.pipeline.sticky import SubmissionRecorder, batch_key, read_state, rebase, write_state
+from pr_router.pipeline.sticky import (
+    SubmissionRecorder,
+    batch_key,
+    pending_since,
+    read_state,
+    rebase,
+    write_state,
+)
 from pr_router.plan import Plan
 from pr_router.pushes import PushFacts
 from pr_router.render.summary import summary_markdown
@@ -367,6 +374,7 @@ def run_pull_request(
         run_id=settings.run_id, head_sha=pr.head_sha, incremental_since=looked.since,
         wait_seconds=services.clock.now() - clock_at,
         pending_batches=(*(batch_key(p) for p in kept), *(batch_key(p) for p in outcome.pending)),
+        pending_since=pending_since(collected.outcome.pending if collected else (), outcome.pending),
         notices=(*plan.notices, *((looked.note,) if looked.note else ())),
         dry_run=settings.dry_run, looked_at=looked.what,
     )  # fmt: skip

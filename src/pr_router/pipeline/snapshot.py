@@ -8,6 +8,7 @@ section (capped) and counts; the plan's signals and notices.
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -103,6 +104,7 @@ def snapshot_summary(summary: RunSummary) -> dict[str, Any]:
         "previous_cost_usd": str(summary.previous_cost_usd),
         "previous_runs": summary.previous_runs,
         "pending_batches": list(summary.pending_batches),
+        "pending_since": [[k, at.isoformat()] for k, at in summary.pending_since],
         "lifetime": [[h, w, str(u)] for h, w, u in summary.lifetime],
         "looked_at": summary.looked_at,
         "checks": [asdict(c) for c in summary.checks],
@@ -133,6 +135,10 @@ def _runner_back(data: dict[str, Any] | None) -> RunnerFigures | None:
     return RunnerFigures(used, frontier, float(data.get("slowest_sync", 0.0)))
 
 
+def _since_back(pairs: list[list[str]]) -> tuple[tuple[str, datetime], ...]:
+    return tuple((str(k), datetime.fromisoformat(str(at))) for k, at in pairs)
+
+
 def restore_summary(data: dict[str, Any]) -> RunSummary:
     """A ``RunSummary`` back from ``snapshot_summary`` data; ``ValueError`` if malformed."""
     try:
@@ -150,6 +156,7 @@ def restore_summary(data: dict[str, Any]) -> RunSummary:
             previous_cost_usd=Decimal(data.get("previous_cost_usd", "0")),
             previous_runs=int(data.get("previous_runs", 0)),
             pending_batches=tuple(data.get("pending_batches", ())),
+            pending_since=_since_back(data.get("pending_since", ())),
             incremental_since=data.get("incremental_since"),
             wait_seconds=float(data.get("wait_seconds", 0.0)), budget_line=data.get("budget_line"),
             notices=plan.notices,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pr_router.errors import GitHubError
@@ -31,7 +32,15 @@ from pr_router.plan import Plan
 from pr_router.pricing import format_usd
 from pr_router.summary import RunSummary
 
-__all__ = ["INTERRUPTED", "SubmissionRecorder", "batch_key", "read_state", "rebase", "write_state"]
+__all__ = [
+    "INTERRUPTED",
+    "SubmissionRecorder",
+    "batch_key",
+    "pending_since",
+    "read_state",
+    "rebase",
+    "write_state",
+]
 
 log = logging.getLogger("pr_router")
 T = TypeVar("T")
@@ -50,6 +59,11 @@ def batch_key(entry: Mapping[str, Any] | PendingBatch) -> str:
     if isinstance(entry, PendingBatch):
         return f"{entry.provider}:{entry.batch_id}"
     return f"{entry.get('provider')}:{entry.get('batch_id')}"
+
+
+def pending_since(*batches: Iterable[PendingBatch]) -> tuple[tuple[str, datetime], ...]:
+    """``(provider:batch_id, submitted_at)`` of pending batches, for the summary."""
+    return tuple((batch_key(b), b.submitted_at) for group in batches for b in group)
 
 
 def rebase(fresh: State, taken: Collection[str]) -> State:
@@ -154,4 +168,5 @@ class SubmissionRecorder:
             plan=self.plan, jobs=runs, run_id=self.run_id, head_sha=self.head_sha,
             previous_cost_usd=fresh.cost_usd, previous_runs=fresh.runs,
             pending_batches=tuple(batch_key(b) for b in batches), notices=self.plan.notices,
+            pending_since=pending_since(batches),
         )  # fmt: skip

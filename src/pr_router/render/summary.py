@@ -15,6 +15,7 @@ from pr_router.pricing import format_usd
 from pr_router.render._body import Part, code_span, defuse, details, fit, one_line
 from pr_router.render.gate import gate_markdown, gate_terminal_lines
 from pr_router.render.lifetime import lifetime_lines
+from pr_router.render.pending import pending_text
 from pr_router.render.plan import routing_rows
 from pr_router.render.runner_cost import (
     cost_part,
@@ -198,9 +199,7 @@ def _headline(summary: RunSummary, *, bold: bool = True) -> str:
 
 
 def _pending_line(job: JobRun, summary: RunSummary) -> str:
-    ids = _batches(job, summary)
-    where = f" in batch {', '.join(code_span(i) for i in ids)}" if ids else ""
-    return f"⏳ `{job.plan.job}` pending{where}; a later run or `collect` will post it."
+    return f"⏳ {pending_text(job, _batches(job, summary), summary, markdown=True)}."
 
 
 def _unseen_line(job: JobRun) -> str:
@@ -407,8 +406,7 @@ def job_line(job: JobRun, summary: RunSummary) -> str:
     """One job's line: tokens sent, cached and received, and its cost (or why it has none)."""
     name = job.plan.job
     if job.status == "pending":
-        ids = ", ".join(_batches(job, summary))
-        return f"{name}: pending{f' in batch {ids}' if ids else ''}; a later run or `collect` will post it"
+        return pending_text(job, _batches(job, summary), summary, markdown=False)
     if not _billed(job):
         suffix = f": {one_line(job.error, 200)}" if job.error else ""
         return f"{name}: {_no_cost(job)}{suffix}"
