@@ -155,7 +155,7 @@ def test_a_critical_answer_cut_at_its_cap_is_retried_once_with_twice_the_room(
     assert (first.status, second.status) == ("failed", "ok")
     assert first.error  # the cut JSON does not parse
     assert (second.tier, second.model, second.escalated_from) == (
-        "frontier", "claude-opus-5-5", None,
+        "frontier", "claude-opus-5-5", "frontier",
     )  # fmt: skip
     assert second.escalation_reason == (
         "answer cut at the output cap of 2000 tokens (reasoning included): retried with 4000"

@@ -194,7 +194,9 @@ def _more_room(
     room = request.max_output_tokens * ROOM_FACTOR
     reason = (f"answer cut at the output cap of {request.max_output_tokens} tokens (reasoning "
               f"included): retried with {room}")  # fmt: skip
-    return Step(step.tier, step.number, None, reason, step.escalations, step.target, room)
+    # escalated_from names the tier whose output failed validation: here the same one, so
+    # the summary and the report show the retry like any escalation.
+    return Step(step.tier, step.number, step.tier, reason, step.escalations, step.target, room)
 
 
 def for_attempt(request: ModelRequest, number: int) -> ModelRequest:
