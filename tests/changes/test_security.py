@@ -92,6 +92,7 @@ RULE_EXAMPLES = {
     "url-parsing": "parts = urlsplit(url)",
     "http-headers": 'headers["Content-Length"] = str(n)',
     "parsing": "def parse_cookie_header(value):",
+    "input-validation": "def validate_redirect_url(url):",
     "escaping": "html = Markup(user_text)",
     "file-paths": "path = os.path.realpath(os.path.join(root, name))",
     "permissions": "os.chmod(path, 0o777)",

@@ -120,13 +120,24 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "medium",
     ),
     ContentRule(
+        "input-validation",
+        _words("validat sanitiz is_safe issafe is_valid isvalid"),
+        # a function that validates or sanitises input is defined (Python, JS, Go, Rust)
+        r"\b(?:def|function|func|fn)[ \t]+_?(?:validat|sanitiz|is_?safe|is_?valid)\w*"
+        r"|\b(?:var|let|const)[ \t]+_?(?:validat|sanitiz|is_?safe|is_?valid)\w*[ \t]?="
+        r"[ \t]?(?:function\b|\()"
+        r"|^[ \t]*_?(?:validat|sanitiz|is_?safe|is_?valid)\w*[ \t]?:[ \t]?function\b",
+        "defines or changes a function that validates or sanitises input",
+        "medium",
+    ),
+    ContentRule(
         "escaping",
         _words(
             "html.escape escape_html xhtml_escape cgi.escape markupsafe markup( mark_safe "
             "format_html autoescape bleach nh3 sanitiz innerhtml outerhtml insertadjacenthtml "
             "dangerouslysetinnerhtml document.write render_template_string escape( escapejs "
             "htmlentities htmlspecialchars |safe v-html .html( html\" html' {{{ <%- |raw "
-            "|n} striptags '< \"< `< javascript: encodeuri",
+            "|n} striptags '< \"< `< javascript: encodeuri {@html",
             "| safe",
             "|\tsafe",
         ),
@@ -138,7 +149,8 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         # HTML built from strings: a tag joined to a value, formatted, or in a template literal
         r"|[\"'`]<[a-z/][^\"'`\n]{0,80}[\"'`][ \t]?\+|\+[ \t]?[\"'`]<[a-z/]"
         r"|[\"']<[a-z][^\"'\n]{0,80}(?:%s|%\(|\{[a-z_])|`<[a-z][^`\n]{0,200}\$\{"
-        r"|\bjavascript:|\bencodeuri(?:component)?\b",
+        r"|\bjavascript:|\bencodeuri(?:component)?\b"
+        r"|\{@html\b",  # Svelte's raw-HTML tag
         "escapes or renders HTML / markup (a template or DOM sink)",
         "medium",
         ("code", "migration"),
@@ -270,7 +282,7 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "can_change can_access can_read can_write can_see can_manage forbidden "
             "permissiondenied access_denied unauthori 403 401 is_public visible_to "
             "login_required admin_required authenticated privileg has_role role_ is_anonymous "
-            "allowed_"
+            "allowed_ role permission"
         ),
         r"\b(?:has_perms?|has_\w*permissions?|check_\w*perm\w*|permission_required"
         r"|permission_classes|permissions\.\w+|is_superuser|is_staff|is_owner"
@@ -281,7 +293,10 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         r"|\b(?:abort|status(?:_code)?|http_?error)[ \t]?[(=][ \t]?40[13]\b"
         r"|\bhas_roles?\b|\w*role_required\b|\brole_\w+\(\)|\bis_anonymous\b"
         # what may come in: upload types, hosts, origins
-        r"|\ballowed_(?:extensions?|types?|files?|mimetypes?|hosts?|origins?|schemes?)\b",
+        r"|\ballowed_(?:extensions?|types?|files?|mimetypes?|hosts?|origins?|schemes?)\b"
+        # who may: a list of roles or permissions given to a route, a plugin, an API
+        r"|[\"'](?:(?:required_|allowed_)?(?:roles?|permissions?))[\"'][ \t]?:[ \t]?[\[({]"
+        r"|\b(?:required_|allowed_)?(?:roles?|permissions)[ \t]?=[ \t]?[\[({]",
         "checks who may see or change an object (owner, staff, permissions, 401/403)",
         "high",
         ("code", "migration"),
@@ -444,6 +459,7 @@ STRENGTH: tuple[str, ...] = (
     "proxy",
     "resource-limit",
     "regex",
+    "input-validation",
     "guard",
     "security-context",
     "migration",
