@@ -153,7 +153,7 @@ def test_basic_example() -> None:
     ]  # fmt: skip
     job = load(path)["jobs"]["pr-router"]
     assert job["permissions"] == {
-        "contents": "read", "pull-requests": "write", "checks": "write",
+        "contents": "read", "pull-requests": "write", "checks": "write", "issues": "read",
     }  # fmt: skip
     upload = next(s for s in job["steps"] if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["name"] == "pr-router-ledger-${{ github.run_id }}"
@@ -162,7 +162,7 @@ def test_basic_example() -> None:
 def test_sarif_example_uploads_with_the_only_security_events_permission() -> None:
     sarif = load(ROOT / "examples/workflows/pr-router-sarif.yml")["jobs"]["pr-router"]
     assert sarif["permissions"] == {
-        "contents": "read", "pull-requests": "write", "checks": "write",
+        "contents": "read", "pull-requests": "write", "checks": "write", "issues": "read",
         "security-events": "write",
     }  # fmt: skip
     [run] = [s for s in sarif["steps"] if s.get("id") == "pr-router"]

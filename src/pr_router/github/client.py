@@ -296,7 +296,7 @@ class GitHubClient:
         """(issue or PR number, comment) of the repository's comments written since
         ``since``, most recently updated first, at most ``limit`` (100 a request)."""
         doing = _op(
-            "list the repository's recent comments", _PR_READ, f"repository {self.repo_name}"
+            "list the repository's recent comments", "issues: read", f"repository {self.repo_name}"
         )
         found: list[tuple[int, Comment]] = []
         with self._calling(doing):
