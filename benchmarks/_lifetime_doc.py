@@ -34,6 +34,10 @@ def _x(value: float) -> str:
     return f"{value:.2f}x"
 
 
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else "0%"
+
+
 def _targets(doc: Doc) -> list[str]:
     d = doc["default"]
     rows = ["| target | measured | met |", "|---|---|---|"]
@@ -104,17 +108,32 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         "the efficient model and the Batch API, and the two critical jobs share a cached "
         "prefix.",
         f"- **peer-rerun vs default, runner minutes** ({p['runner_minutes']} vs "
-        f"{d['runner_minutes']}): every run is one billed job (set-up, install, pr-router's "
-        "overhead, then its synchronous calls at the models' measured speeds, rounded up to "
-        f"whole minutes at ${runner.usd_per_minute}/min on a private repository). A run that "
-        "submits a batch waits its whole `batch.wait_seconds` budget (the latency model's "
-        "batches finish in about an hour), so its job bills that budget: "
-        f"{d['runner_minutes_waiting_for_batches']} of default's minutes are that wait. "
-        f"A run bills about {d['runner_minutes'] / max(d['runs'], 1):.1f} minutes under "
-        f"default and {p['runner_minutes'] / max(p['runs'], 1):.1f} under peer-rerun: job "
-        "set-up, install and the frontier review's answer fill a run whatever it reviews, so "
-        "runner cost barely shrinks with the tokens, and that is what keeps default's "
-        "private-repository ratio above its token ratio.",
+        f"{d['runner_minutes']}; TCO private {_x(d['tco_private_x_peer_rerun'])}): every run "
+        "is one billed job: set-up, install and pr-router's overhead (about 117 s) before any "
+        "model call, then its synchronous calls at the models' measured speeds, rounded up to "
+        f"whole minutes at ${runner.usd_per_minute}/min on a private repository. A frontier "
+        "answer of any length takes a run past two minutes, so a run that reviews anything "
+        f"bills 3 minutes under every setup: {d['runner_minutes'] / max(d['runs'], 1):.1f} "
+        f"per run under default, {p['runner_minutes'] / max(p['runs'], 1):.1f} under "
+        f"peer-rerun, {f['runner_minutes'] / max(f['runs'], 1):.1f} at the floor. Runner time "
+        f"is {_share(p['runner_usd_private'], p['tco_private_usd'])} of peer-rerun's private "
+        f"TCO and does not shrink with the tokens, so even the floor stands at "
+        f"{_x(f['tco_private_x_peer_rerun'])} peer-rerun's private TCO: the 0.40x private "
+        "target is out of reach of routing, batching and caching; it needs runs that bill "
+        "less than three minutes (a faster install, or no run at all for pushes with nothing "
+        f"to review: {nothing} of default's runs found nothing new). "
+        f"{d['runner_minutes_waiting_for_batches']} of default's minutes are batch waiting.",
+        "- **where default's money goes**: by push, "
+        + ", ".join(f"push {k} ${v:.2f}" for k, v in d.get("tokens_usd_by_push", {}).items())
+        + "; by job, "
+        + ", ".join(f"{k} ${v:.2f}" for k, v in d.get("tokens_usd_by_job", {}).items())
+        + ". Output is most of it: the critical jobs' answers on the frontier model, on "
+        "every push that changes code (the quality floor: `must_stay_frontier`). Caching "
+        f"across runs: {d.get('prefix_cache_hits_across_runs', 0)} runs read the prefix that "
+        f"stays the same ({d.get('prefix_tokens_read_across_runs', 0):,} tokens) from an "
+        "earlier run of the PR; the corpus's pushes are mostly minutes or days apart and a "
+        "PR's last push has no next run, so the 1-hour writes that found no reader offset "
+        "much of what the reads saved (docs/costs.md, caching across runs).",
         f"- **default vs floor** (tokens {_x(d['tco_public_x_floor'])}, TCO private "
         f"{_x(d['tco_private_x_floor'])}): the floor re-prices default's runs as if every "
         "prompt byte but the job's own instructions were a cache read, every auxiliary job a "
@@ -143,7 +162,10 @@ def section(doc: Doc, chosen: Sequence[History], runner: RunnerModel, note: str 
         "Every push of every PR history in `benchmarks/lifetime_corpus/` goes through "
         "`pr-router run` against the emulator (the first as `opened`, the rest as "
         "`synchronize`), with the scheduled `collect` an hour after a push when the next one "
-        "is more than an hour away, and once more after the last push.",
+        "is more than an hour away, and once more after the last push. The PRs are on a "
+        "private repository, as in the single-run benchmark: runner minutes are billed, so "
+        "the router weighs them when it chooses batch or sync, `tco_private_usd` adds them at "
+        "the private rate, and `tco_public_usd` is the same runs' token cost.",
         "",
         _corpus(chosen) + (f" {note}" if note else ""),
         "",

@@ -78,6 +78,10 @@ class LifetimeFigures:
     looked_at: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     pending_left: int = 0
     errors: list[str] = field(default_factory=list)
+    by_push: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_job: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    prefix_hits: int = 0  # runs whose first request read a prefix an earlier run cached
+    prefix_read: int = 0  # tokens those runs read from it
 
     @property
     def tokens_usd(self) -> Decimal:
@@ -105,6 +109,11 @@ class LifetimeFigures:
             "reposted_findings": self.reposted, "repeated_findings_not_reposted": self.repeats,
             "runs_by_scope": dict(sorted(self.looked_at.items())),
             "pending_after_collect": self.pending_left, "errors": self.errors,
+            "tokens_usd_by_push": {k: _usd(v) for k, v in sorted(self.by_push.items())},
+            "tokens_usd_by_job": {k: _usd(v) for k, v in
+                                  sorted(self.by_job.items(), key=lambda kv: -kv[1])},
+            "prefix_cache_hits_across_runs": self.prefix_hits,
+            "prefix_tokens_read_across_runs": self.prefix_read,
         }  # fmt: skip
         for key, base in (("peer_rerun", peer), ("floor", floor)):
             if base is None or base is self:
@@ -157,11 +166,33 @@ def _add(fig: LifetimeFigures, run: HistoryRun, runner: RunnerModel) -> None:
     fig.pending_left += run.pending_left
     for p in run.pushes:
         fig.looked_at[_scope(p.looked_at)] += 1
+        mine = [r for r in records if r.run_id.startswith(f"{p.run_id}-")]
+        fig.by_push[_push_key(p.index)] += sum((r.cost_usd for r in mine), Decimal(0))
+        read = _read_across_runs(mine)
+        fig.prefix_hits += read > 0
+        fig.prefix_read += read
+    for r in records:
+        fig.by_job[r.job] += r.cost_usd
     for r in _final(records):
         push = _push_of(r, run.pushes)
         if r.job_class == "critical" and push is not None and push.code_changed:
             fig.critical += 1
             fig.critical_frontier += r.tier == "frontier"
+
+
+def _push_key(index: int) -> str:
+    """Pushes 1, 2 and 3 on their own, the later ones together."""
+    return str(index) if index <= 3 else "4+"
+
+
+def _read_across_runs(records: Sequence[LedgerRecord]) -> int:
+    """Prompt tokens a run read from what an earlier run cached: the cache reads of the
+    request that wrote the run's shared prefix, or of a run's only synchronous request."""
+    sync = [r for r in records if r.mode == "sync"]
+    first = [r for r in sync if r.usage.cache_write_5m or r.usage.cache_write_1h]
+    if not first and len(sync) == 1:
+        first = sync
+    return sum(r.usage.cache_read for r in first)
 
 
 def _scope(looked_at: str) -> str:

@@ -254,12 +254,15 @@ def _assign_cache(
     for d in decisions:
         if d.run and d.mode == "sync" and steer.asked(d.job.name):
             d.cache_role = "warm"
-    groups: dict[tuple[str, str, ContextKind], list[_Decision]] = defaultdict(list)
+    # The output schema comes before the prompt (the providers put it first), so only jobs
+    # with one output kind can read each other's prefix: describe and changelog cannot.
+    groups: dict[tuple[str, str, ContextKind, str], list[_Decision]] = defaultdict(list)
     for d in decisions:
         if d.run and d.mode == "sync":
             tier = policy.tiers[d.tier]
-            groups[(tier.provider, tier.model, context_kind(d.job.output))].append(d)
-    for (_, model, kind), members in groups.items():
+            key = (tier.provider, tier.model, context_kind(d.job.output), d.job.output)
+            groups[key].append(d)
+    for (_, model, kind, _), members in groups.items():
         if shared[kind] < settings_for(model).min_cache_tokens:
             for m in members:
                 m.cache_role = None

@@ -11,6 +11,8 @@ from _histories import find
 from _lifetime_run import HistoryRun, run_history
 from _lifetime_stats import RunnerModel, figures
 from _setups import lifetime_setups
+from pr_router.changes import analyze
+from pr_router.changes.interdiff import interdiff
 from pr_router.estimate import invariant_prefix_tokens
 from pr_router.jobs.outputs import FindingsOutput
 from pr_router.jobs.prompts import SYSTEM_PREAMBLE
@@ -35,7 +37,10 @@ def _of(run: HistoryRun, push: int) -> list[LedgerRecord]:
 
 
 def test_a_base_merged_into_the_pr_is_not_reviewed_again() -> None:
-    run = _run("pytest-dev/pytest", 14702)  # push 3 merges main into the PR
+    history = find("pytest-dev/pytest", 14702)
+    assert "base-merge" in history.kinds
+    assert history.pushes[2].merges_base  # push 3 merges main into the PR
+    run = _run("pytest-dev/pytest", 14702)
     assert [p.looked_at for p in run.pushes] == [
         "whole PR", f"changes since {find('pytest-dev/pytest', 14702).pushes[0].head[:7]}",
         "nothing new",
@@ -45,6 +50,11 @@ def test_a_base_merged_into_the_pr_is_not_reviewed_again() -> None:
 
 
 def test_a_rebase_and_force_push_is_not_reviewed_again() -> None:
+    history = find("pallets/click", 997)
+    assert "rebased" in history.kinds
+    before, forced = history.pushes[-2], history.pushes[-1]
+    assert forced.base != before.base  # the force-push stands on a newer base
+    assert forced.head != before.head
     run = _run("pallets/click", 997)
     assert run.pushes[-1].looked_at == "nothing new"
     assert not _of(run, len(run.pushes))
@@ -55,6 +65,8 @@ def test_a_rebase_and_force_push_is_not_reviewed_again() -> None:
 
 
 def test_a_push_that_only_reverts_runs_nothing_and_reposts_nothing() -> None:
+    history = find("pypa/pip", 13974)
+    assert interdiff(history.pushes[0].diff, history.pushes[1].diff).empty  # only reverts
     run = _run("pypa/pip", 13974)
     assert run.pushes[1].looked_at == "nothing new"
     assert not [r for r in _of(run, 2) if r.job_class == "critical"]
@@ -62,6 +74,9 @@ def test_a_push_that_only_reverts_runs_nothing_and_reposts_nothing() -> None:
 
 
 def test_a_push_that_only_touches_docs_gets_a_frontier_review_and_no_scan() -> None:
+    history = find("scrapy/scrapy", 6527)
+    pushed = interdiff(history.pushes[0].diff, history.pushes[1].diff).diff
+    assert analyze(pushed).signals.docs_only  # push 2 changes docs only
     run = _run("scrapy/scrapy", 6527)
     second = {r.job: r for r in _of(run, 2)}
     assert run.pushes[1].looked_at.startswith("changes since")

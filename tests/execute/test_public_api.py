@@ -26,7 +26,7 @@ def test_public_names_are_sorted_and_documented() -> None:
 def test_the_executor_api() -> None:
     assert set(execute.__all__) == {
         "MAX_ESCALATIONS", "Clock", "Executor", "JobCall", "JobOutcome", "JobStatus",
-        "PendingBatch", "PendingItem", "RunOutcome", "SystemClock", "Validator",
+        "PendingBatch", "PendingItem", "RunOutcome", "SystemClock", "Validator", "cache_prefix",
     }  # fmt: skip
     run = inspect.signature(execute.Executor.run)
     collect = inspect.signature(execute.Executor.collect)

@@ -162,3 +162,18 @@ def test_the_invariant_prefix_is_byte_identical_on_two_pushes() -> None:
         # what follows the invariant prefix is this push's own context
         assert a[job]["messages"] != b[job]["messages"]
     assert a["review"]["system"][0]["text"] == a["security"]["system"][0]["text"]
+
+
+def test_jobs_with_different_output_schemas_do_not_share_a_cache_mark() -> None:
+    # describe and changelog see one compact context, but each output schema comes first in
+    # its prompt: neither can read the other's prefix, so neither pays for a write.
+    pol = _policy("jobs:\n  describe: {mode: sync}\n  changelog: {mode: sync}\n")
+    plan, inputs = _push_plan(0, [], pol)
+    jobs = {j.job: j for j in plan.running}
+    assert {"describe", "changelog"} <= set(jobs)
+    assert jobs["describe"].cache_role is None
+    assert jobs["changelog"].cache_role is None
+    assert (jobs["review"].cache_role, jobs["security"].cache_role) == ("write", "read")
+    calls = {c.plan.job: c.request for c in build_calls(plan, inputs)}
+    assert calls["describe"].cache_key is None
+    assert calls["review"].cache_key == calls["security"].cache_key is not None

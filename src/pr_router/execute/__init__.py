@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pr_router.execute._chain import MAX_ESCALATIONS
 from pr_router.execute._clock import Clock, SystemClock
-from pr_router.execute._executor import Executor
+from pr_router.execute._executor import Executor, cache_prefix
 from pr_router.execute._outcome import JobCall, JobOutcome, JobStatus, RunOutcome, Validator
 from pr_router.execute._pending import PendingBatch, PendingItem
 
@@ -26,4 +26,5 @@ __all__ = [
     "RunOutcome",
     "SystemClock",
     "Validator",
+    "cache_prefix",
 ]

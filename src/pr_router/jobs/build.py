@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from pr_router.execute import JobCall
+from pr_router.execute import JobCall, cache_prefix
 from pr_router.jobs.inputs import JobInputs
 from pr_router.jobs.prepare import prepare_job, prepare_jobs
 from pr_router.jobs.results import JobResult
@@ -49,18 +49,18 @@ def _without_lonely_cache_marks(calls: list[JobCall[JobResult]]) -> list[JobCall
 
     The router pairs jobs by model and context kind, but the packer may give one of them a
     prompt of its own (on a push, the docs job's compact view of the push while describe and
-    changelog see the whole PR). A prefix written for nobody costs 1.25x input for nothing. A job a command asked for keeps
-    its mark (its cache role is ``warm``): the PR's last run may have
-    written that prefix, and reading it is the point.
+    changelog see the whole PR), and the output schema is part of the prefix the provider
+    matches on (``cache_prefix``), so describe and changelog never read each other's. A
+    prefix written for nobody costs 1.25x input for nothing. A job a command asked for keeps
+    its mark (its cache role is ``warm``): the PR's last run may have written that prefix,
+    and reading it is the point.
     """
-
-    def prefix(c: JobCall[JobResult]) -> tuple[str | None, str, str]:
-        return (c.request.cache_key, c.request.system, c.request.shared_context)
-
-    readers = Counter(prefix(c) for c in calls if c.request.cache_key is not None)
+    readers = Counter(cache_prefix(c) for c in calls if c.request.cache_key is not None)
     return [
         c
-        if c.request.cache_key is None or readers[prefix(c)] > 1 or c.plan.cache_role == "warm"
+        if c.request.cache_key is None
+        or readers[cache_prefix(c)] > 1
+        or c.plan.cache_role == "warm"
         else replace(
             c,
             request=replace(c.request, cache_key=None),
