@@ -147,3 +147,12 @@ def test_lifetime_json_has_the_contract_keys() -> None:
         assert fig["corpus"] == "benchmarks/lifetime_corpus"
         assert fig["errors"] == []
     assert doc["default"]["reposted_findings"] == 0
+
+
+def test_a_description_refreshed_on_a_later_push_is_accepted_on_the_efficient_tier() -> None:
+    # pallets/click#938 grows over five pushes: the description is refreshed on a later push
+    # from the whole PR, and the walkthrough of the whole PR's files is accepted at once.
+    run = _run("pallets/click", 938)
+    described = [r for r in run.ledger() if r.job == "describe"]
+    assert len(described) >= 2
+    assert {(r.tier, r.attempt, r.status) for r in described} == {("efficient", 1, "ok")}

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pr_router.changes import LineMap
+from pr_router.changes import LineMap, analyze
+from pr_router.changes.interdiff import interdiff
 from pr_router.errors import InvalidOutputError
 from pr_router.jobs import JobResult, validator_for
 from pr_router.jobs.anchors import place
-from pr_router.jobs.prepare import output_model
+from pr_router.jobs.prepare import output_model, prepare_job
+from pr_router.jobs.validate import make_validator
 
 from .helpers import DIFFS, finding, inputs, job_plan, load_diff, response
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from _histories import find
 
 REQUEST_PY = "src/werkzeug/wrappers/request.py"
 
@@ -195,3 +203,23 @@ def test_review_and_security_share_one_schema_and_a_missing_cwe_means_none() -> 
     assert output_model("review", "findings") is output_model("security", "findings")
     result = _review({"summary": "s", "findings": [finding(REQUEST_PY, 624)]}, job="security")
     assert [f.cwe for f in result.findings] == [None]
+
+
+def test_a_description_on_a_later_push_may_name_every_file_of_the_pr() -> None:
+    # pallets/click#938, push 3: the push changes fewer files than the PR. The description
+    # is shown the whole PR, so a walkthrough of the PR's files is right, not "files not in
+    # the PR" (which sent every later description up the cascade to the frontier model).
+    h = find("pallets/click", 938)
+    pushed = analyze(interdiff(h.pushes[1].diff, h.pushes[2].diff).diff)
+    whole = analyze(h.pushes[2].diff)
+    others = sorted({f.path for f in whole.files} - {f.path for f in pushed.files})
+    assert len(others) >= 2
+    later = replace(inputs(pushed), whole=whole)
+    prepared = prepare_job(job_plan("describe", "description", tier="efficient"), later)
+    assert all(f"`{p}`" in prepared.shared_context for p in others)
+    walk = [{"path": p, "change": "Changed in this PR."} for p in others]
+    result = make_validator(prepared)(
+        response({"summary": "What the PR does.", "walkthrough": walk})
+    )
+    assert [w.path for w in result.output.walkthrough] == others
+    assert not result.notes

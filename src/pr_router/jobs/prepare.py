@@ -199,6 +199,7 @@ def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
     spec = shared.catalogue.get(job)
     title = job_plan.title or (spec.title if spec else job)
     excerpts: tuple[LogExcerpt, ...] = ()
+    index, paths = shared.index, shared.pr_paths
     if output == "findings":
         packed = shared.diff()
     elif output == "failure":
@@ -208,10 +209,14 @@ def _prepare(job_plan: JobPlan, shared: _Shared) -> PreparedJob:
         packed = pack_compact(
             whole, inputs.context, compact_budget(inputs.policy.max_context_tokens)
         )
+        if whole is not inputs.changes:
+            # The description is checked against the files it was shown: on a later push
+            # that is the whole PR, not only what the push changed.
+            index, paths = LineMap(whole.files), frozenset(f.path for f in whole.files)
     return PreparedJob(
         plan=job_plan, title=title, model=output_model(job, output),
         shared_context=packed.text, instructions=shared.instructions(job, output),
-        cache_key=job_plan.cache_key, index=shared.index, pr_paths=shared.pr_paths, packed=packed,
+        cache_key=job_plan.cache_key, index=index, pr_paths=paths, packed=packed,
         style=shared.style, excerpts=excerpts,
     )  # fmt: skip
 
