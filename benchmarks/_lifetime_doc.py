@@ -49,8 +49,8 @@ def _targets(doc: Doc) -> list[str]:
     ]
     for name, value, limit in checks:
         ok = value <= limit
-        over = "" if ok else f" (over by {_x(value - limit)})"
-        rows.append(f"| default {name} | {_x(value)}{over} | {'yes' if ok else 'no'} |")
+        over = "" if ok else f" (over by {value - limit:.3f}x)"
+        rows.append(f"| default {name} | {value:.3f}x{over} | {'yes' if ok else 'no'} |")
     share = d["critical_frontier_share"]
     rows.append(
         f"| `critical_frontier_share` 1.0 | {share:.2f} | {'yes' if share >= 1 else 'no'} |"
@@ -105,8 +105,10 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         f"first push), what the author changed {incremental} times, and nothing at all "
         f"{nothing} times (pushes that only merged the base, rebased or reverted); the "
         "description is not rewritten unless the PR grew by half, the auxiliary jobs go to "
-        "the efficient model and the Batch API, and the two critical jobs share a cached "
-        "prefix.",
+        "the efficient model (and the Batch API where its saving beats the runner time it "
+        "costs), and the two critical jobs share a cached prefix. What is left is mostly the "
+        "critical jobs' answers on the frontier model on every push that changes code: the "
+        "quality floor, which no setup here goes below.",
         f"- **peer-rerun vs default, runner minutes** ({p['runner_minutes']} vs "
         f"{d['runner_minutes']}; TCO private {_x(d['tco_private_x_peer_rerun'])}): every run "
         "is one billed job: set-up, install and pr-router's overhead (about 117 s) before any "
@@ -131,17 +133,24 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         "every push that changes code (the quality floor: `must_stay_frontier`). Caching "
         f"across runs: {d.get('prefix_cache_hits_across_runs', 0)} runs read the prefix that "
         f"stays the same ({d.get('prefix_tokens_read_across_runs', 0):,} tokens) from an "
-        "earlier run of the PR; the corpus's pushes are mostly minutes or days apart and a "
-        "PR's last push has no next run, so the 1-hour writes that found no reader offset "
-        "much of what the reads saved (docs/costs.md, caching across runs).",
+        "earlier run of the PR. Each read saves most of the prefix's price; a write no run "
+        "reads (a PR's last push, a push that comes after the entry expired) costs 0.25x to "
+        "1x of it more, which is why the TTL is chosen from the PR's own intervals "
+        "(docs/costs.md, caching across runs).",
         f"- **default vs floor** (tokens {_x(d['tco_public_x_floor'])}, TCO private "
         f"{_x(d['tco_private_x_floor'])}): the floor re-prices default's runs as if every "
         "prompt byte but the job's own instructions were a cache read, every auxiliary job a "
         "batch, and each run's runner time that of its critical calls alone "
         f"({f['runner_minutes']} minutes). The token gap is the first cache write of each "
         "run's shared prefix and the uncached prefixes of batch requests (as in the "
-        "single-run benchmark above); the runner gap is the auxiliary calls that run "
-        "synchronously, any batch waiting, and collecting results in a later run.",
+        "single-run benchmark above). "
+        + (
+            "Default's runner minutes are the floor's: its auxiliary calls run beside the "
+            "critical ones and end first, and no run waits for a batch."
+            if d["runner_minutes"] <= f["runner_minutes"]
+            else "The runner gap is the auxiliary calls that run synchronously, any batch waiting, "
+            "and collecting results in a later run."
+        ),
         f"- **reposted findings** ({p['reposted_findings']} vs {d['reposted_findings']}): "
         "peer-rerun's tools keep no record of what they posted, so every finding a later "
         "push finds again (same job, file, line and title) is posted again: "
