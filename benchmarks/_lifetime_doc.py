@@ -92,6 +92,40 @@ def _corpus(chosen: Sequence[History]) -> str:
     )
 
 
+def _runner_driver(p: Mapping[str, Any], d: Mapping[str, Any], f: Mapping[str, Any],
+                   runner: RunnerModel, nothing: int) -> str:  # fmt: skip
+    """Why default's private-repository total is where it is against peer-rerun's."""
+    from _latency import INSTALL_S, JOB_SETUP_S, PR_ROUTER_OVERHEAD_S
+
+    fixed = JOB_SETUP_S + INSTALL_S + PR_ROUTER_OVERHEAD_S
+    per = {name: fig["runner_minutes"] / max(fig["runs"], 1)
+           for name, fig in (("default", d), ("peer-rerun", p), ("the floor", f))}  # fmt: skip
+    floor_x = f["tco_private_x_peer_rerun"]
+    text = (
+        f"- **peer-rerun vs default, runner minutes** ({p['runner_minutes']} vs "
+        f"{d['runner_minutes']}; TCO private {_x(d['tco_private_x_peer_rerun'])}): every run "
+        f"is one billed job: set-up, install and pr-router's overhead ({fixed:.0f} s) before "
+        "any model call, then its synchronous calls at the models' measured speeds (the "
+        "slowest, a frontier review, sets the end), rounded up to whole minutes at "
+        f"${runner.usd_per_minute}/min on a private repository. Minutes per run: "
+        + ", ".join(f"{v:.2f} under {k}" for k, v in per.items())
+        + f". Runner time is {_share(p['runner_usd_private'], p['tco_private_usd'])} of "
+        "peer-rerun's private TCO and shrinks far less than the tokens (a run bills whole "
+        "minutes however little it reviews), so it pulls default's private ratio towards 1: "
+        f"even the floor stands at {_x(floor_x)} peer-rerun's private TCO"
+    )
+    if floor_x > 0.40:
+        text += (
+            ", so the 0.40x private target is out of reach of routing, batching and "
+            "caching; only fewer or shorter runs would reach it (" + f"{nothing} of "
+            "default's runs found nothing new and still billed their minimum)"
+        )
+    return (
+        text
+        + f". {d['runner_minutes_waiting_for_batches']} of default's minutes are batch waiting."
+    )
+
+
 def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
     p, d, f = doc["peer-rerun"], doc["default"], doc["floor"]
     scopes: Mapping[str, int] = d["runs_by_scope"]
@@ -109,22 +143,7 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
         "costs), and the two critical jobs share a cached prefix. What is left is mostly the "
         "critical jobs' answers on the frontier model on every push that changes code: the "
         "quality floor, which no setup here goes below.",
-        f"- **peer-rerun vs default, runner minutes** ({p['runner_minutes']} vs "
-        f"{d['runner_minutes']}; TCO private {_x(d['tco_private_x_peer_rerun'])}): every run "
-        "is one billed job: set-up, install and pr-router's overhead (about 117 s) before any "
-        "model call, then its synchronous calls at the models' measured speeds, rounded up to "
-        f"whole minutes at ${runner.usd_per_minute}/min on a private repository. A frontier "
-        "answer of any length takes a run past two minutes, so a run that reviews anything "
-        f"bills 3 minutes under every setup: {d['runner_minutes'] / max(d['runs'], 1):.1f} "
-        f"per run under default, {p['runner_minutes'] / max(p['runs'], 1):.1f} under "
-        f"peer-rerun, {f['runner_minutes'] / max(f['runs'], 1):.1f} at the floor. Runner time "
-        f"is {_share(p['runner_usd_private'], p['tco_private_usd'])} of peer-rerun's private "
-        f"TCO and does not shrink with the tokens, so even the floor stands at "
-        f"{_x(f['tco_private_x_peer_rerun'])} peer-rerun's private TCO: the 0.40x private "
-        "target is out of reach of routing, batching and caching; it needs runs that bill "
-        "less than three minutes (a faster install, or no run at all for pushes with nothing "
-        f"to review: {nothing} of default's runs found nothing new). "
-        f"{d['runner_minutes_waiting_for_batches']} of default's minutes are batch waiting.",
+        _runner_driver(p, d, f, runner, nothing),
         "- **where default's money goes**: by push, "
         + ", ".join(f"push {k} ${v:.2f}" for k, v in d.get("tokens_usd_by_push", {}).items())
         + "; by job, "
