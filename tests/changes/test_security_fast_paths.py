@@ -70,3 +70,28 @@ def test_split_strong_search_equals_the_combined_regex() -> None:
             assert (fast.group() if fast else None) == (plain.group() if plain else None)
             found += plain is not None
     assert found > 10
+
+
+def _corpus_paths() -> set[str]:
+    return {change.path for change in _files()} | {
+        change.old_path for change in _files() if change.old_path
+    }
+
+
+def test_path_rules_fast_paths_find_what_the_plain_patterns_find() -> None:
+    """Stems are a sure test, and the rules run behind a "/" find the same categories."""
+    from pr_router.changes import _classify, _security
+    from pr_router.changes._rules import PATH_RULES
+
+    plain = re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(PATH_RULES)))
+    for path in _corpus_paths():
+        lowered = path.lower()
+        expected = [m.lastgroup for m in plain.finditer(lowered)]
+        assert [m.lastgroup for m in _security._path_pattern().finditer("/" + lowered)] == expected
+        for rule in PATH_RULES:
+            if re.search(rule.pattern, lowered):
+                assert any(stem in lowered for stem in rule.stems), (path, rule.category)
+        for kind_rule in (*_classify._EARLY_RULES, *_classify._RULES):
+            assert bool(kind_rule.pattern.search(lowered)) == bool(
+                kind_rule.slashed.search("/" + lowered)
+            ), (path, kind_rule.kind)

@@ -99,6 +99,19 @@ class _Rule(NamedTuple):
     pattern: re.Pattern[str]
     not_code: bool = False
 
+    @property
+    def slashed(self) -> re.Pattern[str]:
+        """``pattern`` for the path behind a "/" (see ``slashed``)."""
+        return _SLASHED[self.pattern.pattern]
+
+
+def slashed(pattern: str) -> str:
+    """``pattern`` rewritten to run on ``"/" + path``: ``(?:^|/)`` becomes ``/``, a leading ``^``
+    becomes ``^/``. The same paths match; a pattern that starts with a literal "/" lets re jump
+    from one slash to the next instead of trying every position (classify is a tenth of a parse).
+    """
+    return re.sub(r"\(\?:\^(?!\|)", "(?:^/", pattern.replace("(?:^|/)", "/"))
+
 
 _ANY_BELOW = r"(?:[^/]+/)*[^/]+$"
 
@@ -179,11 +192,18 @@ _RULES: tuple[_Rule, ...] = (
 )  # fmt: skip
 
 
+_SLASHED = {
+    rule.pattern.pattern: re.compile(slashed(rule.pattern.pattern))
+    for rule in (*_EARLY_RULES, *_RULES)
+}
+
+
 def classify(path: str, *, binary: bool = False, content_sample: str = "") -> FileKind:
     """The kind of a changed file, from its path, whether it is binary, and its first lines."""
     lowered = path.lower()
+    behind_slash = "/" + lowered
     for rule in _EARLY_RULES:
-        if rule.pattern.search(lowered):
+        if rule.slashed.search(behind_slash):
             return rule.kind
     extension = _extension(lowered)
     if content_sample and (
@@ -195,7 +215,7 @@ def classify(path: str, *, binary: bool = False, content_sample: str = "") -> Fi
         return FileKind.ASSET if extension in _ASSET_EXTENSIONS else FileKind.BINARY
     is_code = extension in _LANGUAGES
     for rule in _RULES:
-        if not (rule.not_code and is_code) and rule.pattern.search(lowered):
+        if not (rule.not_code and is_code) and rule.slashed.search(behind_slash):
             return rule.kind
     # Unknown extension or none (scripts, odd build files): treat as code, so a
     # change to it is never routed as harmless by mistake.

@@ -54,6 +54,9 @@ class PathRule(NamedTuple):
     pattern: str
     reason: str
     severity: Literal["medium", "high"]
+    # Literal text that every match of ``pattern`` holds: a path with none of any rule's
+    # stems is decided without the regex (most paths). Empty: no such test for the rule.
+    stems: tuple[str, ...] = ()
 
 
 def _words(text: str, *spaced: str) -> tuple[str, ...]:
@@ -480,12 +483,17 @@ PATH_RULES: tuple[PathRule, ...] = (
         r"|codeowners)" + _END,
         "authentication, credentials or access-control code",
         "high",
+        _words(
+            "auth login logout saml sso jwt acl rbac permission access_control credential password "
+            "passwd secret token keyring netrc codeowners"
+        ),
     ),
     PathRule(
         "session-cookie",
         _SEG + r"(?:sessions?|cookies?|csrf|cors)" + _END,
         "session, cookie, CSRF or CORS code",
         "medium",
+        _words("session cookie csrf cors"),
     ),
     PathRule(
         "crypto",
@@ -493,6 +501,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         r"|certificates?|ssl\w*|\w*openssl|tls\w*|x509|pki|keys?)" + _END,
         "cryptography, TLS or key-handling code",
         "high",
+        _words("crypto cipher encrypt hashing hmac signing signature cert ssl tls x509 pki key"),
     ),
     PathRule(
         "http-parsing",
@@ -500,36 +509,42 @@ PATH_RULES: tuple[PathRule, ...] = (
         r"|formparser|parsers?)" + _END,
         "URL, header or request-parsing code",
         "medium",
+        _words("url uri redirect header http multipart formparser parser"),
     ),
     PathRule(
         "payments",
         _SEG + r"(?:payments?|billing|checkout|invoices?|stripe|paypal|wallets?)" + _END,
         "payment or billing code",
         "high",
+        _words("payment billing checkout invoice stripe paypal wallet"),
     ),
     PathRule(
         "security",
         _SEG + r"(?:security|sandbox\w*|firewall|sanitiz\w*)" + _END,
         "security-specific code",
         "high",
+        _words("security sandbox firewall sanitiz"),
     ),
     PathRule(
         "deserialization",
         _SEG + r"(?:pickl\w*|unpickl\w*)" + _END,
         "serialisation code",
         "medium",
+        _words("pickl"),
     ),
     PathRule(
         "shell",
         _SEG + r"(?:shell|exec\w*|subprocess|sub-process|run-command|run_command|spawn)" + _END,
         "code that runs other programs",
         "medium",
+        _words("shell exec subprocess sub-process run-command run_command spawn"),
     ),
     PathRule(
         "html-templates",
         r"(?:^|/)templates?/[^/]+\.(?:html?|jinja2?|j2|jinja)$",
         "HTML template (output escaping)",
         "medium",
+        _words("template"),
     ),
 )
 

@@ -46,6 +46,7 @@ _RISKY_KINDS = frozenset(
     {FileKind.CODE, FileKind.MIGRATION, FileKind.CONFIG, FileKind.CI, FileKind.DEPENDENCY}
 )
 _STRENGTH = {category: rank for rank, category in enumerate(STRENGTH)}
+_SEGMENT_START = r"(?:^|[/_.-])"  # how path rules start (_rules._SEG)
 # Templates get the template rules only (their sinks), SQL files the migration rules.
 _TEMPLATE = re.compile(
     r"\.(?:html?|jinja2?|j2|djhtml|mako|tmpl|tpl|hbs|handlebars|ejs|mustache|twig|liquid)$"
@@ -153,7 +154,11 @@ def _path_hits(change: FileChange) -> list[SensitiveHit]:
     """Hits from the path alone, one per category."""
     seen: set[str] = set()
     hits: list[SensitiveHit] = []
-    for match in _path_pattern().finditer(change.path.lower()):
+    lowered = change.path.lower()
+    stems = _path_stems()
+    if stems is not None and stems.search(lowered) is None:
+        return hits
+    for match in _path_pattern().finditer("/" + lowered):
         name = match.lastgroup
         rule = PATH_RULES[int(name[1:])] if name else None
         if rule is not None and rule.category not in seen:
@@ -193,7 +198,7 @@ def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> lis
     seen: set[str] = set()
     hits: list[SensitiveHit] = []
     imports: dict[str, SensitiveHit] = {}  # call-style hits on import lines: a last resort
-    imported = _import_lines(changed) if "import" in text else frozenset()
+    imported: frozenset[int] | None = None if "import" in text else frozenset()
     rules, patterns, unless, candidates = (
         scanner.rules, scanner.patterns, scanner.unless, scanner.candidates
     )  # fmt: skip
@@ -215,18 +220,17 @@ def _content_hits(change: FileChange, scanner: _Scanner, moved: set[str]) -> lis
             rule = rules[i]
             if rule.category in seen:
                 continue
-            in_import = rule.calls and line_index in imported
-            if in_import and rule.category in imports:
-                continue
             line = changed[line_index]
             lowered = lowered or line.text.lower()
             exception = unless[i]
             if exception is not None and exception.search(lowered):
                 continue
             if found := patterns[i].search(lowered):
+                if imported is None:  # import lines are found once, when a hit first asks
+                    imported = _import_lines(changed)
                 hit = _content_hit(change, rule, line, found.start(), found.end())
-                if in_import:
-                    imports[rule.category] = hit
+                if rule.calls and line_index in imported:
+                    imports.setdefault(rule.category, hit)
                 else:
                     seen.add(rule.category)
                     hits.append(hit)
@@ -337,6 +341,23 @@ def _trie_node(node: _Trie) -> str:
 
 
 @cache
+def _path_stems() -> re.Pattern[str] | None:
+    """The stems of every path rule as one trie (None when a rule has none)."""
+    if any(not rule.stems for rule in PATH_RULES):
+        return None
+    return re.compile(_trie(stem for rule in PATH_RULES for stem in rule.stems))
+
+
+@cache
 def _path_pattern() -> re.Pattern[str]:
-    """Every path rule as one alternation, a named group per rule (compiled on first use)."""
-    return re.compile("|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(PATH_RULES)))
+    """Every path rule as one alternation, a named group per rule (compiled on first use).
+
+    It runs on ``"/" + path``, so a segment start, ``(?:^|[/_.-])``, is one character class: re
+    then skips to the next separator instead of trying every rule at every position.
+    """
+    return re.compile(
+        "|".join(
+            f"(?P<r{i}>{rule.pattern.replace(_SEGMENT_START, '[/_.-]').replace('(?:^|/)', '/')})"
+            for i, rule in enumerate(PATH_RULES)
+        )
+    )
