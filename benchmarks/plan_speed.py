@@ -3,7 +3,9 @@
     python benchmarks/plan_speed.py [--json] [--repeat N]
 
 Targets: plan at most 3x bare parsing; under 1 s for a 20,000-line diff; ``pr-router --help``
-under 0.3 s, and no vendor SDK imported by ``plan`` or ``--help``.
+under 0.3 s, and no vendor SDK imported by ``plan`` or ``--help``. ``detector_vs_baseline``
+times ``analyze()`` of the largest diff and of the 20,000-line diff against the detector
+before it read context, in the same run (``_baseline.py``; ``--no-baseline`` skips it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,10 +55,22 @@ def _startup(args: list[str], repeat: int) -> tuple[float, bool]:
     return statistics.median(times), leaked
 
 
+def _against_baseline(largest: bytes, big: bytes, repeat: int) -> dict[str, float | None]:
+    """analyze() of both diffs, today's detector against the baseline's (same run)."""
+    from _baseline import compare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [Path(tmp) / "largest.diff", Path(tmp) / "synthetic_20k.diff"]
+        paths[0].write_bytes(largest)
+        paths[1].write_bytes(big)
+        return compare(paths, repeat)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     name, data = _largest()
     plan_in_process(data)  # warm imports and price data once; the ratio compares steady-state work
@@ -73,6 +88,8 @@ def main() -> int:
               "ratio": round(plan_s / parse_s, 2), "diff": name,
               "plan_20k_lines_s": round(big_s, 4), "help_startup_s": round(help_s, 3),
               "plan_cli_s": round(plan_cli_s, 3), "vendor_sdk_imported": help_leak or plan_leak}  # fmt: skip
+    if not args.no_baseline:
+        result["detector_vs_baseline"] = _against_baseline(data, big, args.repeat)
     if args.json:
         print(json.dumps(result))
         return 0
@@ -84,6 +101,8 @@ def main() -> int:
         f"startup: --help {help_s * 1000:.0f} ms (target < 300 ms), plan CLI {plan_cli_s * 1000:.0f} ms"
     )
     print(f"vendor SDK imported by --help/plan: {result['vendor_sdk_imported']}")
+    if "detector_vs_baseline" in result:
+        print(f"detector against the baseline (same run): {result['detector_vs_baseline']}")
     return 0
 
 
