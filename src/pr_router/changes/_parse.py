@@ -56,7 +56,7 @@ def parse_diff(
         text = _blank_out(lines, combined)
     patch = _run_unidiff(text, source)
     ordered: list[tuple[int, FileChange]] = [
-        (pf.diff_line_no - 1, _file_change(pf, lines)) for pf in patch
+        (pf.diff_line_no - 1, _file_change(pf, lines, crlf="\r" in text)) for pf in patch
     ]
     ordered += [(entry.first, _combined_change(entry)) for entry in combined]
     if not ordered:
@@ -125,14 +125,14 @@ def _explain(exc: UnidiffParseError) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable diff"
 
 
-def _file_change(pf: Any, lines: list[str]) -> FileChange:
+def _file_change(pf: Any, lines: list[str], *, crlf: bool = True) -> FileChange:
     """Build one ``FileChange`` from unidiff's view of a file and the raw lines."""
     start = pf.diff_line_no - 1
     if lines[start].startswith("diff --git "):
         header = git_header(lines, start)
     else:
         header = plain_header(pf)
-    hunks = _slice_hunks(pf, lines, start)
+    hunks = _slice_hunks(pf, lines, start, crlf=crlf)
     status = _status(header)
     old, new = header.old_name, header.new_name
     path = (old if status is ChangeStatus.DELETED else new) or old or new or ""
@@ -181,20 +181,23 @@ def _sample(hunks: tuple[Hunk, ...]) -> str:
     return "\n".join(texts[:_SAMPLE_LINES])
 
 
-def _slice_hunks(pf: Any, lines: list[str], start: int) -> tuple[Hunk, ...]:
+def _slice_hunks(pf: Any, lines: list[str], start: int, *, crlf: bool = True) -> tuple[Hunk, ...]:
     """The hunks of one file, their bodies cut from ``lines`` (unidiff checked the counts)."""
     hunks: list[Hunk] = []
     i = start
     for meta in pf:
         while not (lines[i].startswith("@@ -") and _HUNK_HEADER.match(lines[i])):
             i += 1
-        hunk, i = _read_hunk(meta, lines, i + 1)
+        hunk, i = _read_hunk(meta, lines, i + 1, crlf=crlf)
         hunks.append(hunk)
     return tuple(hunks)
 
 
-def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
+def _read_hunk(meta: Any, lines: list[str], i: int, *, crlf: bool = True) -> tuple[Hunk, int]:
     """Read one hunk body starting at ``lines[i]``; return it and the next index.
+
+    ``crlf`` False says the diff holds no carriage return (most do not): no line is then
+    tested for one.
 
     One flat loop on purpose: it runs once per diff line, and a helper call per
     line would cost about a fifth of the whole parse.
@@ -211,7 +214,7 @@ def _read_hunk(meta: Any, lines: list[str], i: int) -> tuple[Hunk, int]:
         i += 1
         mark = line[:1]
         # CRLF content: the \r belongs to the line ending, not to the text.
-        text = line[1:-1] if line[-1:] == "\r" else line[1:]
+        text = line[1:-1] if crlf and line[-1:] == "\r" else line[1:]
         if mark == "+":
             append(make("+", text, None, new_no))
             new_no += 1
