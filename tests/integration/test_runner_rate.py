@@ -81,3 +81,34 @@ def test_a_private_run_shows_its_runner_minutes_everywhere(world: World) -> None
     for record in result.ledger:  # every record of the run carries the run's figures
         assert record.runner is not None
         assert (record.runner.minutes, record.runner.usd) == (2, Decimal("0.012"))
+
+
+def _private_opened(world: World, **pull: object) -> dict[str, object]:
+    event = webhook("pull_request.opened.payload.json")
+    event["repository"]["private"] = True
+    event["pull_request"].update(pull)
+    for side in ("head", "base"):
+        event["pull_request"][side]["repo"]["private"] = True
+    world.seed(event, diff("httpx__d25f2bfeff35.diff"))
+    return event
+
+
+@pytest.mark.parametrize("keys", [True, False], ids=["skipped draft", "plan only"])
+def test_a_run_that_ends_early_still_reports_its_runner_minutes(world: World, keys: bool) -> None:
+    # A skipped draft and a plan-only run (no provider key) spend no tokens, but the job
+    # still took its minutes on a private repository: the outputs and the log say so.
+    event = _private_opened(world, draft=keys)
+    started = str(int(time.time()) - 100)
+    env = world.env("pull_request", event, keys=keys, PR_ROUTER_STARTED_AT=started)
+    result = world.run(env)
+    assert result.outcome.exit_code == 0
+    assert result.ledger == []
+
+    out = result.outputs
+    assert (out["cost-usd"], out["gate"]) == ("0.000000", "skipped")
+    assert (out["runner-minutes"], out["runner-usd"]) == ("2", "0.012000")
+    # an all-frontier tool's workflow starts on the same event and takes as long
+    assert out["total-usd"] == out["all-frontier-total-usd"] == "0.012000"
+    assert out["total-savings-usd"] == "0.000000"
+    assert "runner 2 min billed (" in result.log
+    assert "$0.006/min (private repository" in result.step_summary

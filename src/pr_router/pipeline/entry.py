@@ -30,9 +30,14 @@ from pr_router.pipeline.collect import collect_pull_request
 from pr_router.pipeline.elsewhere import collect_elsewhere, report_elsewhere
 from pr_router.pipeline.gate_accept import reevaluate_gate
 from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
-from pr_router.pipeline.policy_source import policy_from_base
+from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.pr_run import run_pull_request
-from pr_router.pipeline.runner_time import job_started, stamp_records, sweep_figures
+from pr_router.pipeline.runner_time import (
+    early_figures,
+    job_started,
+    stamp_records,
+    sweep_figures,
+)
 from pr_router.pipeline.services import Services
 from pr_router.pipeline.settings import Settings
 from pr_router.pipeline.sinks import RecordingPublisher
@@ -206,14 +211,26 @@ def _gate_of(gates: Iterable[str]) -> str:
     return "fail" if "fail" in seen else "pass" if seen == {"pass"} else "skipped"
 
 
-def _nothing(settings: Settings, out: TextIO, message: str, *, code: int = 0) -> Outcome:
-    """An early end (skip, nothing to do, GitHub unreachable): say why, zero outputs."""
-    out.write(f"pr-router: {message}\n")
+def _nothing(settings: Settings, out: TextIO, message: str, *, code: int = 0,
+             runner: RunnerFigures | None = None) -> Outcome:  # fmt: skip
+    """An early end (skip, nothing to do, GitHub unreachable): say why; zero token amounts,
+    and the runner time the job took when the run got far enough to know it."""
+    line = f"pr-router: {message}" + (f"; {sweep_line(runner)}" if runner is not None else "")
+    out.write(line + "\n")
     if settings.output_path is not None:
-        gha.write_outputs(settings.output_path, _outputs([]))
+        gha.write_outputs(settings.output_path, _outputs([], runner))
     if settings.step_summary_path is not None:
-        gha.append_step_summary(settings.step_summary_path, f"pr-router: {message}\n")
+        gha.append_step_summary(settings.step_summary_path, line + "\n")
     return Outcome(code, message=message)
+
+
+def _early(services: Services, settings: Settings, pr: PRContext | None,
+           loaded: LoadedPolicy | None = None) -> RunnerFigures:  # fmt: skip
+    """The runner figures of a run that ends before any model call."""
+    setting = loaded.policy.runner.usd_per_minute if loaded is not None else "auto"
+    rate = resolve_rate(setting, private=pr.private if pr is not None else None,
+                        runner_environment=settings.runner_environment)  # fmt: skip
+    return early_figures(services, rate)
 
 
 def _github_failed(exc: GitHubError, settings: Settings, out: TextIO) -> Outcome:
@@ -239,10 +256,13 @@ def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO
             "see docs/security.md for the fork-safe two-stage workflow.")  # fmt: skip
     out.write(gha.notice(note) + "\n")
     _neutral_checks(event.pr, loaded.policy.gate, services, f"no model provider: {why}", out)
+    runner = _early(services, settings, event.pr, loaded)
+    out.write(f"pr-router: {sweep_line(runner)}\n")
     if settings.output_path is not None:
-        gha.write_outputs(settings.output_path, _outputs([]))
+        gha.write_outputs(settings.output_path, _outputs([], runner))
     if settings.step_summary_path is not None:
-        gha.append_step_summary(settings.step_summary_path, f"> {note}\n\n" + plan_markdown(plan))
+        gha.append_step_summary(settings.step_summary_path,
+                                f"> {note}\n\n{sweep_line(runner)}\n\n" + plan_markdown(plan))  # fmt: skip
     return Outcome(0, message=note)
 
 
@@ -304,20 +324,24 @@ def _run_event(event: Event, env: Mapping[str, str], settings: Settings, service
     if event.kind == "workflow_run":
         pr = _target(event, services, env)
         if pr is None:
-            return _nothing(settings, out, f"nothing to do: {event.note or 'no pull request'}")
+            return _nothing(settings, out, f"nothing to do: {event.note or 'no pull request'}",
+                            runner=_early(services, settings, None))  # fmt: skip
         if pr.ci_failed:
             logs = _failure_logs(services.github, event.workflow_run.run_id)  # type: ignore[union-attr]
         elif env.get("PR_ROUTER_PR_NUMBER") or env.get("PR_ROUTER_ON_WORKFLOW_RUN") == "review":
             # Fork-safe stage two: the PR recorded by an unprivileged pull_request run.
             pr = replace(pr, event="pull_request", action="synchronize")
         else:
-            return _nothing(settings, out, "nothing to do: the CI run did not fail")
+            return _nothing(settings, out, "nothing to do: the CI run did not fail",
+                            runner=_early(services, settings, pr))  # fmt: skip
     if pr is None:
-        return _nothing(settings, out, f"nothing to do: {event.note or 'not a pull request'}")
+        return _nothing(settings, out, f"nothing to do: {event.note or 'not a pull request'}",
+                        runner=_early(services, settings, None))  # fmt: skip
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
     decision = decide(replace(event, pr=pr), draft_reviews=loaded.policy.drafts == "run")
     if decision.kind == "skip" and pr.event != "workflow_run":
-        return _nothing(settings, out, f"skipped: {decision.reason}")
+        return _nothing(settings, out, f"skipped: {decision.reason}",
+                        runner=_early(services, settings, pr, loaded))  # fmt: skip
     if not services.providers:
         return _plan_only(replace(event, pr=pr), services, settings, out)
     result = run_pull_request(pr, settings, services, logs=logs, loaded=loaded)
@@ -342,12 +366,14 @@ def _comment_event(event: Event, settings: Settings, services: Services, out: Te
 
     decision = decide(event, draft_reviews=False)
     if decision.kind == "skip":
-        return _nothing(settings, out, f"skipped: {decision.reason}")
+        return _nothing(settings, out, f"skipped: {decision.reason}",
+                        runner=_early(services, settings, event.pr))  # fmt: skip
     result = run_comment(event, settings, services)
     if not result.summaries:
         if result.records:  # an accepted finding: recorded, nothing billed
             write_ledger(settings.ledger_path, result.records)
-        return _nothing(settings, out, result.message)
+        return _nothing(settings, out, result.message,
+                        runner=_early(services, settings, event.pr))  # fmt: skip
     records = stamp_records(result.records, result.summaries[0].runner)
     done = _Done(list(result.summaries), records, list(result.problems))
     return _report(done, settings, out, services.publisher)

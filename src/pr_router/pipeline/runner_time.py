@@ -21,6 +21,7 @@ from pr_router.summary import JobRun, RunSummary
 
 __all__ = [
     "STARTED_AT_ENV",
+    "early_figures",
     "job_started",
     "ledger_runner",
     "measure",
@@ -84,9 +85,21 @@ def stamp_records(
     return [r.model_copy(update={"runner": runner}) for r in records]
 
 
+def _elapsed(services: Services) -> float:
+    """Seconds on the runner since the job's pr-router step started."""
+    since = services.run_started if services.run_started is not None else services.clock.now()
+    return max(services.clock.now() - since, 0.0)
+
+
 def sweep_figures(services: Services, rate: RunnerRate) -> RunnerFigures:
     """A collect job's runner time so far. An all-frontier setup has nothing to collect:
     its counterfactual is 0 minutes."""
-    since = services.run_started if services.run_started is not None else services.clock.now()
-    seconds = max(services.clock.now() - since, 0.0)
+    seconds = _elapsed(services)
     return runner_figures(seconds, rate, model_seconds=seconds, slowest_sync=0.0)
+
+
+def early_figures(services: Services, rate: RunnerRate) -> RunnerFigures:
+    """The runner time of a run that ended before any model call (skipped, nothing to do,
+    plan only). An all-frontier tool's workflow starts on the same event and needs as long:
+    its counterfactual is the same time."""
+    return runner_figures(_elapsed(services), rate, model_seconds=0.0, slowest_sync=0.0)

@@ -129,7 +129,8 @@ def runner_outputs(
 
 
 def sweep_line(figures: RunnerFigures) -> str:
-    """A collect job's own runner line (an all-frontier setup would not run one)."""
+    """The runner line of a job without model calls of its own (collect, a run that ended
+    early)."""
     used = figures.used
     return (
         f"runner {_minutes(used.minutes)} billed ({_seconds(used.seconds)}) at "
