@@ -57,7 +57,7 @@ class RunnerRate:
             "public": "public repository: GitHub-hosted minutes are free",
             "self-hosted": "self-hosted runner: no per-minute charge from GitHub",
             "private": "private repository, GitHub Linux 2-core list price",
-            "unknown": "repository visibility unknown (no event): not priced",
+            "unknown": "repository visibility unknown: not priced",
         }[self.basis]
         return f"${self.usd_per_minute}/min ({why})"
 
