@@ -94,6 +94,7 @@ class RunSummary:
     head_sha: str | None = None
     previous_cost_usd: Decimal = Decimal(0)  # PR cost of earlier runs, from the sticky state
     previous_runs: int = 0
+    previous_runner_usd: Decimal = Decimal(0)  # runner cost of earlier runs, from the state
     incremental_since: str | None = None  # base of an incremental review (last reviewed head)
     wait_seconds: float = 0.0  # runner time in the executor: waiting for models and batches
     pending_batches: tuple[str, ...] = ()  # "provider:batch_id"
@@ -102,7 +103,7 @@ class RunSummary:
     budget_line: str | None = None
     notices: tuple[str, ...] = field(default=())
     dry_run: bool = False
-    # earlier runs of the PR, oldest first: (head sha, what was looked at, cost)
+    # earlier runs of the PR, oldest first: (head sha, what was looked at, tokens + runner)
     lifetime: tuple[tuple[str, str, Decimal], ...] = ()
     looked_at: str = ""  # what this run looked at ("whole PR", "changes since abc1234", ...)
     checks: tuple[CheckLine, ...] = ()  # the merge gate's check runs
@@ -152,6 +153,11 @@ class RunSummary:
     def pr_cost_usd(self) -> Decimal:
         """Cumulative PR cost including this run."""
         return self.previous_cost_usd + self.cost_usd
+
+    @property
+    def pr_total_usd(self) -> Decimal:
+        """What the PR has cost the user so far: every run's tokens and runner minutes."""
+        return self.pr_cost_usd + self.previous_runner_usd + self.runner_usd
 
     @property
     def failed(self) -> tuple[JobRun, ...]:

@@ -6,10 +6,12 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pr_router.emulator import Scenario
+from pr_router.pricing import format_usd
 
 from .harness import World, canned_rules, diff, make_world, webhook
 
@@ -112,3 +114,44 @@ def test_a_run_that_ends_early_still_reports_its_runner_minutes(world: World, ke
     assert out["total-savings-usd"] == "0.000000"
     assert "runner 2 min billed (" in result.log
     assert "$0.006/min (private repository" in result.step_summary
+
+
+def _private(event: dict[str, Any]) -> dict[str, Any]:
+    event["repository"]["private"] = True
+    for side in ("head", "base"):
+        event["pull_request"][side]["repo"]["private"] = True
+    return event
+
+
+def test_the_pr_total_and_its_lifetime_count_every_run_s_runner_minutes(world: World) -> None:
+    # Two runs on a private repository, each 100 s on the runner before pr-router started:
+    # 2 billed minutes ($0.012) each. The PR total, its lifetime table and the state count
+    # both runs' minutes next to their tokens.
+    opened = _private(webhook("pull_request.opened.payload.json"))
+    opened["pull_request"]["head"]["sha"] = "1" * 40
+    world.seed(opened, diff("httpx__d25f2bfeff35.diff"))
+    started = str(int(time.time()) - 100)
+    first = world.run(world.env("pull_request", opened, PR_ROUTER_STARTED_AT=started))
+    grown = diff("httpx__d25f2bfeff35.diff") + diff("werkzeug__7111a5b6c958.diff")
+    world.state.push(2, "ec26c3e57ca3a959ca5aad62de7213c562f8c821", grown, "Fix the PIN hash")
+    sync = _private(webhook("pull_request.synchronize.payload.json"))
+    started = str(int(time.time()) - 100)
+    second = world.run(world.env("pull_request", sync, PR_ROUTER_STARTED_AT=started))
+    assert (first.outcome.exit_code, second.outcome.exit_code) == (0, 0)
+
+    tokens_1 = sum((r.cost_usd for r in first.ledger), Decimal(0))
+    tokens_2 = sum((r.cost_usd for r in second.ledger), Decimal(0))
+    runner = Decimal("0.024")  # 2 runs x 2 minutes x $0.006
+    _, body, state = world.summary(2)
+    assert (state.runs, state.runner_minutes, state.runner_usd) == (2, 4, runner)
+    assert state.cost_usd == tokens_1 + tokens_2  # tokens only, as before
+    total = format_usd(tokens_1 + tokens_2 + runner)
+    assert f"PR total {total} over 2 runs" in body.split("\n", 2)[1]
+    assert (
+        f"PR total: **{total}** over 2 runs (earlier runs {format_usd(tokens_1 + Decimal('0.012'))}): "
+        f"tokens {format_usd(tokens_1 + tokens_2)} + runner $0.024."
+    ) in body
+    # the lifetime table: each run's tokens plus its runner minutes
+    table = body[body.index("PR lifetime, run by run") :]
+    assert f"| {format_usd(tokens_1 + Decimal('0.012'))} |" in table
+    assert f"| {format_usd(tokens_2 + Decimal('0.012'))} |" in table

@@ -61,11 +61,15 @@ class State:
     last_reviewed_sha: str | None = None
     cost_usd: Decimal = Decimal("0")  # cumulative, all runs on this PR
     runs: int = 0
+    # cumulative runner time of the PR's runs: billed minutes and what they cost
+    runner_minutes: int = 0
+    runner_usd: Decimal = Decimal("0")
     fingerprints: tuple[str, ...] = field(default=())  # findings already posted, oldest first
     last_run: dict[str, Any] | None = None  # snapshot of the last run's summary, to re-render it
     # job -> the PR's changed lines when the job last ran (push rule ``grown``)
     job_lines: dict[str, int] = field(default_factory=dict)
-    # the PR's lifetime, run by run: {"head": sha, "what": what was looked at, "usd": cost}
+    # the PR's lifetime, run by run: {"head": sha, "what": what was looked at, "usd": token
+    # cost, "runner_usd": runner cost when measured}
     history: tuple[dict[str, str], ...] = ()
     # The merge gate: the head it judged, each gating job's findings on it, and acceptances
     # (``pr_router.pipeline.gate_step`` reads and writes it; opaque here).

@@ -14,6 +14,7 @@ from pr_router.github.state import MAX_HISTORY, State, remember_fingerprints
 from pr_router.jobs import JobResult
 from pr_router.plan import JobPlan, Plan
 from pr_router.render.summary import inline_cost_note
+from pr_router.runner import RunnerUsage
 from pr_router.summary import JobRun
 
 __all__ = [
@@ -131,18 +132,22 @@ def next_state(
     reviewed: bool = True,
     count_run: bool = True,
     lifetime: Lifetime | None = None,
+    runner: RunnerUsage | None = None,
 ) -> State:
     """The sticky state after this run; its pending batches are added to ``state``'s.
 
     ``count_run`` is False for a collect (it finishes a run, it is not one) and for a run
     whose early "running" state already counted it. A run adds a ``lifetime`` entry; a
     collect adds its cost to the latest entry (the run whose batches it finished).
+    ``runner``: the run's billed runner time, added to the PR's and to its entry.
     """
     history = state.history
     if lifetime is not None:
         entry = {"head": head_sha or "", "what": lifetime.what, "usd": str(run_cost)}
         if lifetime.at:
             entry["at"] = lifetime.at
+        if runner is not None:
+            entry["runner_usd"] = str(runner.usd)
         history = (*history, entry)[-MAX_HISTORY:]
     elif run_cost and history:
         last = {**history[-1], "usd": str(Decimal(history[-1]["usd"]) + run_cost)}
@@ -153,6 +158,8 @@ def next_state(
         last_reviewed_sha=head_sha if reviewed and head_sha else state.last_reviewed_sha,
         cost_usd=state.cost_usd + run_cost,
         runs=state.runs + (1 if count_run else 0),
+        runner_minutes=state.runner_minutes + (runner.minutes if runner else 0),
+        runner_usd=state.runner_usd + (runner.usd if runner else Decimal(0)),
         history=history,
         job_lines={**state.job_lines, **(lifetime.ran if lifetime else {})},
     )

@@ -155,6 +155,7 @@ def merged_summary(state: State, collected: Collected, settings: Settings) -> Ru
         plan = Plan("", collected.signals, tuple(r.plan for r in collected.runs))
         return RunSummary(plan=plan, jobs=collected.runs, run_id=settings.run_id,
                           previous_cost_usd=state.cost_usd, previous_runs=max(state.runs - 1, 0),
+                          previous_runner_usd=state.runner_usd,
                           pending_batches=still, wait_seconds=collected.wait_seconds,
                           pending_since=since)  # fmt: skip
     done = {r.plan.job: r for r in collected.runs}

@@ -270,13 +270,15 @@ def publish(
     def compose(on_pr: State) -> tuple[str, State, tuple[RunSummary, State]]:
         fresh = rebase(on_pr, owned.taken)
         done = replace(measure(summary), previous_cost_usd=fresh.cost_usd,
+                       previous_runner_usd=fresh.runner_usd,
                        previous_runs=fresh.runs - (1 if owned.counted else 0),
                        lifetime=_lifetime(fresh))  # fmt: skip
         new = next_state(fresh, head_sha=pr.head_sha, run_cost=done.cost_usd,
                          pending=outcome.pending, kept_pending=owned.kept_pending,
                          published=remembered(review, results), reviewed=refused is None,
                          count_run=not owned.counted,
-                         lifetime=Lifetime(summary.looked_at, owned.ran, owned.at))  # fmt: skip
+                         lifetime=Lifetime(summary.looked_at, owned.ran, owned.at),
+                         runner=done.runner.used if done.runner else None)  # fmt: skip
         if audit is not None:
             new = audit(new, done)
         done = replace(done, commands=audit_lines(new.commands))
@@ -311,8 +313,9 @@ def _changes(services: Services, pr: PRContext, state: State, loaded: LoadedPoli
 
 
 def _lifetime(state: State) -> tuple[tuple[str, str, Decimal], ...]:
-    """The earlier runs of the PR, as the summary shows them."""
-    return tuple((e.get("head", ""), e.get("what", ""), Decimal(e.get("usd", "0")))
+    """The earlier runs of the PR, as the summary shows them: tokens plus runner."""
+    return tuple((e.get("head", ""), e.get("what", ""),
+                  Decimal(e.get("usd", "0")) + Decimal(e.get("runner_usd", "0")))
                  for e in state.history)  # fmt: skip
 
 

@@ -106,7 +106,8 @@ def _running_body(summary: RunSummary, batches: Iterable[PendingBatch]) -> str:
     head = summary.head_sha[:7] if summary.head_sha else "the PR"
     lines = [
         f"**pr-router** · ⏳ running on `{head}` · PR total so far "
-        f"{format_usd(summary.previous_cost_usd)} over {summary.previous_runs} earlier run(s)",
+        f"{format_usd(summary.previous_cost_usd + summary.previous_runner_usd)} over "
+        f"{summary.previous_runs} earlier run(s)",
         "",
     ]
     if waiting:
@@ -167,6 +168,7 @@ class SubmissionRecorder:
         return RunSummary(
             plan=self.plan, jobs=runs, run_id=self.run_id, head_sha=self.head_sha,
             previous_cost_usd=fresh.cost_usd, previous_runs=fresh.runs,
+            previous_runner_usd=fresh.runner_usd,
             pending_batches=tuple(batch_key(b) for b in batches), notices=self.plan.notices,
             pending_since=pending_since(batches),
         )  # fmt: skip

@@ -16,10 +16,10 @@ _HEADER = ("run", "head", "looked at", "cost")
 
 
 def lifetime_lines(summary: RunSummary) -> list[str]:
-    """A run-by-run table of the PR's cost (empty on a PR's first run)."""
+    """A run-by-run table of the PR's cost, tokens plus runner (empty on a first run)."""
     if not summary.lifetime:
         return []
-    runs = [*summary.lifetime, (summary.head_sha or "", summary.looked_at, summary.cost_usd)]
+    runs = [*summary.lifetime, (summary.head_sha or "", summary.looked_at, summary.total_usd)]
     first = max(len(runs) - _SHOWN, 0)
     rows = [
         [str(n), code_span(head[:7]) if head else "", what or "", format_usd(usd)]

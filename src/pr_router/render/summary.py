@@ -185,7 +185,7 @@ def _headline(summary: RunSummary, *, bold: bool = True) -> str:
     parts = [
         name + (" (dry run: nothing was posted)" if summary.dry_run else ""),
         cost_part(summary),
-        f"PR total {format_usd(summary.pr_cost_usd)} over {_plural(runs, 'run')}",
+        f"PR total {format_usd(summary.pr_total_usd)} over {_plural(runs, 'run')}",
     ]
     saved = savings_part(summary)
     if saved is not None:
@@ -252,6 +252,17 @@ def _total_row(summary: RunSummary, jobs: Sequence[JobRun]) -> list[str]:
             _usd(summary.savings_usd)]  # fmt: skip
 
 
+def _pr_total_line(summary: RunSummary, runs: int) -> str:
+    """The PR's cost so far; with runner minutes billed, tokens and runner spelled out."""
+    earlier = summary.previous_cost_usd + summary.previous_runner_usd
+    line = (f"PR total: **{format_usd(summary.pr_total_usd)}** over {_plural(runs, 'run')} "
+            f"(earlier runs {format_usd(earlier)})")  # fmt: skip
+    runner = summary.previous_runner_usd + summary.runner_usd
+    if runner:
+        line += f": tokens {format_usd(summary.pr_cost_usd)} + runner {format_usd(runner)}"
+    return line + "."
+
+
 def _cost_block(summary: RunSummary) -> str:
     jobs = _shown(summary)
     rows = [_cost_row(j) for j in jobs] + [_total_row(summary, jobs)]
@@ -261,8 +272,7 @@ def _cost_block(summary: RunSummary) -> str:
         "",
         markdown_table(_COST_HEADER, rows, "lllrrrrrr"),
         "",
-        f"PR total: **{format_usd(summary.pr_cost_usd)}** over {_plural(runs, 'run')} "
-        f"(earlier runs {format_usd(summary.previous_cost_usd)}).",
+        _pr_total_line(summary, runs),
         *lifetime_lines(summary),
     ]
     if summary.wait_seconds > 0 or any("batch" in _modes(j) for j in jobs):
