@@ -63,6 +63,16 @@ def test_dedupe_drops_pending_records_that_were_finished() -> None:
     assert dedupe([ORPHAN, other]) == [ORPHAN, other]
 
 
+def test_a_batch_collected_by_two_runs_at_once_counts_once() -> None:
+    # Every run collects ended batches: two runs on other PRs (run-7, run-8) that started
+    # at the same moment can both finish run-4's batch. The provider billed it once.
+    twice = [r.model_copy(update={"run_id": "run-8", "pr": 9}) for r in COLLECTED]
+    later = [r.model_copy(update={"timestamp": _at(14)}) for r in twice]
+    assert dedupe([*SUBMITTED, *later, *COLLECTED]) == COLLECTED  # the first collection
+    s = summarize(in_period(dedupe([REVIEW, *SUBMITTED, *COLLECTED, *later]), NOVEMBER), NOVEMBER)
+    assert s.total_usd == D("0.04275")  # as with one collection: 0.035 + 0.0055 + 0.00225
+
+
 def test_pending_counts_neither_as_runs_nor_as_spend() -> None:
     s = summarize(in_period(dedupe(LEDGER), NOVEMBER), NOVEMBER)
     assert (s.records, s.runs, s.pending, s.failed) == (4, 3, 1, 1)

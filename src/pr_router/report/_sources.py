@@ -72,20 +72,27 @@ def dedupe(records: Iterable[LedgerRecord]) -> list[LedgerRecord]:
     which may carry an outcome filled in since. A batch item is recorded ``pending`` by the
     run that submitted it and again, finished, by the one that collected it (same
     ``batch_id`` and ``custom_id``): the pending record is dropped once the final one is
-    there. This happens before the cut to a period, so a batch collected after the period
-    does not show as pending in it.
+    there. The provider bills a batch item once, so when two runs collected the same ended
+    batch at the same moment (every run collects), only the first finished record counts.
+    This happens before the cut to a period, so a batch collected after the period does
+    not show as pending in it.
     """
     unique: dict[tuple[object, ...], LedgerRecord] = {}
     for record in records:
         key = _identity(record)
         if key not in unique or record.outcome is not None:
             unique[key] = record
-    finished = {
-        item
-        for r in unique.values()
-        if r.status != "pending" and (item := _batch_item(r)) is not None
-    }
-    return [r for r in unique.values() if r.status != "pending" or _batch_item(r) not in finished]
+    finished: dict[tuple[str, str], LedgerRecord] = {}
+    for r in sorted(unique.values(), key=lambda r: (r.outcome is None, r.timestamp)):
+        item = _batch_item(r)
+        if r.status != "pending" and item is not None:
+            finished.setdefault(item, r)
+    return [
+        r for r in unique.values()
+        if (item := _batch_item(r)) is None
+        or (r.status != "pending" and finished[item] is r)
+        or (r.status == "pending" and item not in finished)
+    ]  # fmt: skip
 
 
 def in_period(records: Iterable[LedgerRecord], period: Period) -> list[LedgerRecord]:
