@@ -9,20 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from pr_router.changes import parse_diff, sensitive_hits
-
-
-def _diff(path: str, added: list[str], *, section: str = "") -> bytes:
-    """A one-hunk diff of ``path`` that adds ``added``."""
-    body = "".join(f"+{line}\n" for line in added)
-    head = f"@@ -10,0 +10,{len(added)} @@ {section}".rstrip()
-    return f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n{head}\n{body}".encode()
-
-
-def _sensitive(data: bytes) -> list[str]:
-    """The categories that make the change sensitive (context hits left out)."""
-    return [hit.category for hit in sensitive_hits(parse_diff(data)) if not hit.context]
-
+from .rule_cases import assert_rule_case
+from .rule_cases import one_hunk_diff as _diff
 
 # (rule, positive diff, negative diff, attribution of both)
 CASES = [
@@ -99,5 +87,4 @@ CASES = [
 def test_rule_hits_the_real_line_and_not_its_counterpart(
     rule: str, positive: bytes, negative: bytes, source: str
 ) -> None:
-    assert rule in _sensitive(positive), source
-    assert rule not in _sensitive(negative), source
+    assert_rule_case(rule, positive, negative, source)

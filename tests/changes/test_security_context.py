@@ -13,26 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from pr_router.changes import analyze, classify, parse_diff, sensitive_hits
-from pr_router.changes.model import FileKind, SensitiveHit
+from pr_router.changes import analyze, classify
+from pr_router.changes.model import FileKind
 
-
-def _diff(path: str, added: list[str], *, context: list[str] = (), section: str = "") -> bytes:  # type: ignore[assignment]
-    """A one-hunk diff of ``path``: ``context`` unchanged lines, then ``added`` lines."""
-    start = 10
-    body = "".join(f" {line}\n" for line in context) + "".join(f"+{line}\n" for line in added)
-    head = f"@@ -{start},{len(context)} +{start},{len(context) + len(added)} @@ {section}".rstrip()
-    return f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n{head}\n{body}".encode()
-
-
-def _hits(data: bytes) -> list[SensitiveHit]:
-    return list(sensitive_hits(parse_diff(data)))
-
-
-def _sensitive(data: bytes) -> list[str]:
-    """The categories that make the change sensitive (context hits left out)."""
-    return [hit.category for hit in _hits(data) if not hit.context]
-
+from .rule_cases import assert_rule_case
+from .rule_cases import hits as _hits
+from .rule_cases import one_hunk_diff as _diff
 
 # (rule, positive diff, negative diff, attribution of both)
 CASES = [
@@ -223,8 +209,7 @@ CASES = [
 def test_rule_hits_the_real_line_and_not_its_counterpart(
     rule: str, positive: bytes, negative: bytes, source: str
 ) -> None:
-    assert rule in _sensitive(positive), (source, _hits(positive))
-    assert rule not in _sensitive(negative), (source, _hits(negative))
+    assert_rule_case(rule, positive, negative, source)
 
 
 def test_every_hit_names_file_line_and_rule() -> None:
