@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import pytest
 
 from pr_router.changes import parse_diff, sensitive_hits
 from pr_router.changes.model import SensitiveHit
@@ -32,3 +35,12 @@ def assert_rule_case(rule: str, positive: bytes, negative: bytes, source: str) -
     """``rule`` flags the real positive line and not its real counterpart."""
     assert rule in sensitive(positive), (source, hits(positive))
     assert rule not in sensitive(negative), (source, hits(negative))
+
+
+def rule_cases(cases: Sequence[tuple[str, bytes, bytes, str]]) -> Any:
+    """Parametrize a test over (rule, positive diff, negative diff, attribution) cases."""
+    return pytest.mark.parametrize(
+        ("rule", "positive", "negative", "source"),
+        cases,
+        ids=[f"{case[0]}-{n}" for n, case in enumerate(cases)],
+    )

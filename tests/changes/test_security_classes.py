@@ -7,9 +7,7 @@ line from the same code that it must not hit.
 
 from __future__ import annotations
 
-import pytest
-
-from .rule_cases import assert_rule_case
+from .rule_cases import assert_rule_case, rule_cases
 from .rule_cases import one_hunk_diff as _diff
 
 # (rule, positive diff, negative diff, attribution of both)
@@ -79,11 +77,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule", "positive", "negative", "source"),
-    CASES,
-    ids=[f"{case[0]}-{n}" for n, case in enumerate(CASES)],
-)
+@rule_cases(CASES)
 def test_rule_hits_the_real_line_and_not_its_counterpart(
     rule: str, positive: bytes, negative: bytes, source: str
 ) -> None:

@@ -16,7 +16,7 @@ import pytest
 from pr_router.changes import analyze, classify
 from pr_router.changes.model import FileKind
 
-from .rule_cases import assert_rule_case
+from .rule_cases import assert_rule_case, rule_cases
 from .rule_cases import hits as _hits
 from .rule_cases import one_hunk_diff as _diff
 
@@ -201,11 +201,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule", "positive", "negative", "source"),
-    CASES,
-    ids=[f"{case[0]}-{n}" for n, case in enumerate(CASES)],
-)
+@rule_cases(CASES)
 def test_rule_hits_the_real_line_and_not_its_counterpart(
     rule: str, positive: bytes, negative: bytes, source: str
 ) -> None:
