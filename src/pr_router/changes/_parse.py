@@ -1,7 +1,8 @@
 """Turn the bytes of a unified diff into ``FileChange`` values.
 
-unidiff validates the structure and finds the files and hunks (in its fast
-``metadata_only`` mode); the hunk bodies are then sliced straight out of the
+Plain git output is read in one pass (``_scan``). Any other diff, or one that pass is
+not sure of, goes to unidiff: it validates the structure and finds the files and hunks
+(in its fast ``metadata_only`` mode); the hunk bodies are then sliced straight out of the
 decoded lines, which costs less than having unidiff build a ``Line`` object per
 line and converting those again. File names and statuses come from the git
 extended headers, which unidiff keeps only partly.
@@ -21,7 +22,8 @@ from unidiff.patch import PatchSet
 from pr_router.changes._classify import classify, language_of
 from pr_router.changes._combined import CombinedEntry, find_combined, has_combined
 from pr_router.changes._headers import Header, git_header, plain_header
-from pr_router.changes.model import ChangeStatus, DiffLine, FileChange, FileKind, Hunk
+from pr_router.changes._scan import read_hunk, scan_git
+from pr_router.changes.model import ChangeStatus, FileChange, FileKind, Hunk
 from pr_router.errors import DiffError
 
 __all__ = ["DEFAULT_MAX_BYTES", "parse_diff"]
@@ -54,10 +56,17 @@ def parse_diff(
     if has_combined(text):
         combined = find_combined(lines)
         text = _blank_out(lines, combined)
-    patch = _run_unidiff(text, source)
-    ordered: list[tuple[int, FileChange]] = [
-        (pf.diff_line_no - 1, _file_change(pf, lines, crlf="\r" in text)) for pf in patch
-    ]
+    crlf = "\r" in text
+    scanned = None if combined or crlf else scan_git(lines)
+    ordered: list[tuple[int, FileChange]]
+    if scanned is not None:
+        ordered = [
+            (s.start, _file_change(lines, s.start, s.hunks, (s.added, s.removed), s.binary))
+            for s in scanned
+        ]
+    else:
+        patch = _run_unidiff(text, source)
+        ordered = [(pf.diff_line_no - 1, _unidiff_change(pf, lines, crlf)) for pf in patch]
     ordered += [(entry.first, _combined_change(entry)) for entry in combined]
     if not ordered:
         raise _no_changes(source, text)
@@ -125,18 +134,33 @@ def _explain(exc: UnidiffParseError) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable diff"
 
 
-def _file_change(pf: Any, lines: list[str], *, crlf: bool = True) -> FileChange:
-    """Build one ``FileChange`` from unidiff's view of a file and the raw lines."""
+def _unidiff_change(pf: Any, lines: list[str], crlf: bool) -> FileChange:
+    """One ``FileChange`` from unidiff's view of a file and the raw lines."""
     start = pf.diff_line_no - 1
-    if lines[start].startswith("diff --git "):
-        header = git_header(lines, start)
-    else:
-        header = plain_header(pf)
     hunks = _slice_hunks(pf, lines, start, crlf=crlf)
+    plain = None if lines[start].startswith("diff --git ") else pf
+    counts = (int(pf.added), int(pf.removed))
+    return _file_change(lines, start, hunks, counts, bool(pf.is_binary_file), plain=plain)
+
+
+def _file_change(
+    lines: list[str],
+    start: int,
+    hunks: tuple[Hunk, ...],
+    counts: tuple[int, int],
+    binary_marker: bool,
+    *,
+    plain: Any = None,
+) -> FileChange:
+    """Build one ``FileChange`` from its header lines, hunks and added/removed counts.
+
+    ``plain`` is unidiff's view of a file without a ``diff --git`` line (its names).
+    """
+    header = plain_header(plain) if plain is not None else git_header(lines, start)
     status = _status(header)
     old, new = header.old_name, header.new_name
     path = (old if status is ChangeStatus.DELETED else new) or old or new or ""
-    binary = header.binary or bool(pf.is_binary_file)
+    binary = header.binary or binary_marker
     modes = (header.old_mode, header.new_mode)
     submodule = _GITLINK in modes
     sample = _sample(hunks)
@@ -147,8 +171,8 @@ def _file_change(pf: Any, lines: list[str], *, crlf: bool = True) -> FileChange:
         old_path=old if status in (ChangeStatus.RENAMED, ChangeStatus.COPIED) else None,
         status=status,
         kind=kind,
-        added=int(pf.added),
-        removed=int(pf.removed),
+        added=counts[0],
+        removed=counts[1],
         hunks=hunks,
         binary=binary,
         old_mode=header.old_mode,
@@ -188,70 +212,12 @@ def _slice_hunks(pf: Any, lines: list[str], start: int, *, crlf: bool = True) ->
     for meta in pf:
         while not (lines[i].startswith("@@ -") and _HUNK_HEADER.match(lines[i])):
             i += 1
-        hunk, i = _read_hunk(meta, lines, i + 1, crlf=crlf)
+        head = (meta.source_start, meta.source_length, meta.target_start, meta.target_length)
+        hunk, i = read_hunk(head, meta.section_header, lines, i + 1, crlf=crlf)
+        if hunk is None:  # unidiff accepted a body that does not fit its header
+            raise DiffError(f"malformed hunk at line {i}", hint="check the diff's @@ counts")
         hunks.append(hunk)
     return tuple(hunks)
-
-
-def _read_hunk(meta: Any, lines: list[str], i: int, *, crlf: bool = True) -> tuple[Hunk, int]:
-    """Read one hunk body starting at ``lines[i]``; return it and the next index.
-
-    ``crlf`` False says the diff holds no carriage return (most do not): no line is then
-    tested for one.
-
-    One flat loop on purpose: it runs once per diff line, and a helper call per
-    line would cost about a fifth of the whole parse.
-    """
-    old_no, new_no = meta.source_start, meta.target_start
-    old_left, new_left = meta.source_length, meta.target_length
-    body: list[DiffLine] = []
-    append = body.append
-    make = DiffLine
-    no_newline_old = no_newline_new = False
-    last = " "
-    while old_left > 0 or new_left > 0:
-        line = lines[i]
-        i += 1
-        mark = line[:1]
-        # CRLF content: the \r belongs to the line ending, not to the text.
-        text = line[1:-1] if crlf and line[-1:] == "\r" else line[1:]
-        if mark == "+":
-            append(make("+", text, None, new_no))
-            new_no += 1
-            new_left -= 1
-        elif mark == "-":
-            append(make("-", text, old_no, None))
-            old_no += 1
-            old_left -= 1
-        elif mark == "\\":
-            no_newline_old, no_newline_new = _marker(last, no_newline_old, no_newline_new)
-            continue
-        else:  # " ", or an empty line that an editor stripped of its space
-            append(make(" ", text if mark == " " else "", old_no, new_no))
-            old_no += 1
-            new_no += 1
-            old_left -= 1
-            new_left -= 1
-        last = mark
-    if i < len(lines) and lines[i].startswith("\\"):
-        no_newline_old, no_newline_new = _marker(last, no_newline_old, no_newline_new)
-        i += 1
-    section = meta.section_header.rstrip("\r")
-    return Hunk(
-        meta.source_start,
-        meta.source_length,
-        meta.target_start,
-        meta.target_length,
-        section,
-        tuple(body),
-        no_newline_old,
-        no_newline_new,
-    ), i
-
-
-def _marker(last: str, old: bool, new: bool) -> tuple[bool, bool]:
-    """Apply a "\\ No newline at end of file" that follows a line marked ``last``."""
-    return old or last != "+", new or last != "-"
 
 
 def _combined_change(entry: CombinedEntry) -> FileChange:
