@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pathspec
 
-from pr_router.changes._parse import DEFAULT_MAX_BYTES, parse_diff
+from pr_router.changes._parse import DEFAULT_MAX_BYTES, parse_with_length
 from pr_router.changes._signals import compute_signals
 from pr_router.changes.model import ChangeSet, FileChange
 
@@ -25,10 +25,10 @@ def analyze(
     ``ignore`` holds gitignore-style globs (``docs/**``, ``*.lock``, ``!keep.lock``).
     Ignoring every file is not an error: the result has no files and zero signals.
     """
-    files = parse_diff(data, source=source, max_bytes=max_bytes)
+    files, length = parse_with_length(data, source=source, max_bytes=max_bytes)
     kept, ignored = _split_ignored(files, ignore)
     # The size estimate follows the kept files only when some were dropped.
-    text_len = len(data.decode("utf-8", "replace")) if not ignored else None
+    text_len = length if not ignored else None
     return ChangeSet(
         files=kept,
         signals=compute_signals(kept, diff_text_len=text_len),

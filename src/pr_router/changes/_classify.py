@@ -207,7 +207,7 @@ def classify(path: str, *, binary: bool = False, content_sample: str = "") -> Fi
             return rule.kind
     extension = _extension(lowered)
     if content_sample and (
-        _GENERATED_MARKER.search(content_sample)
+        _generated_marker(content_sample)
         or (extension in _MINIFIABLE and _MINIFIED.search(content_sample))
     ):
         return FileKind.GENERATED
@@ -220,6 +220,20 @@ def classify(path: str, *, binary: bool = False, content_sample: str = "") -> Fi
     # Unknown extension or none (scripts, odd build files): treat as code, so a
     # change to it is never routed as harmless by mistake.
     return FileKind.CODE
+
+
+def _generated_marker(sample: str) -> bool:
+    """``_GENERATED_MARKER.search(sample)``, skipped when its words cannot be in the sample.
+
+    Every match holds "generat" or "do not edit"; in ASCII text, ignoring case is what
+    ``lower()`` does (other text may hold letters that fold to these, such as a dotless i,
+    and always gets the regex). The regex tries every position: this is a tenth of the cost.
+    """
+    if sample.isascii():
+        lowered = sample.lower()
+        if "generat" not in lowered and "do not edit" not in lowered:
+            return False
+    return _GENERATED_MARKER.search(sample) is not None
 
 
 def language_of(path: str, content_sample: str = "") -> str | None:

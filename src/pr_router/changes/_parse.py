@@ -26,7 +26,7 @@ from pr_router.changes._scan import read_hunk, scan_git
 from pr_router.changes.model import ChangeStatus, FileChange, FileKind, Hunk
 from pr_router.errors import DiffError
 
-__all__ = ["DEFAULT_MAX_BYTES", "parse_diff"]
+__all__ = ["DEFAULT_MAX_BYTES", "parse_diff", "parse_with_length"]
 
 DEFAULT_MAX_BYTES = 50_000_000
 
@@ -44,6 +44,13 @@ def parse_diff(
     Raises ``DiffError`` naming ``source`` when the diff is empty, malformed or
     larger than ``max_bytes``.
     """
+    return parse_with_length(data, source=source, max_bytes=max_bytes)[0]
+
+
+def parse_with_length(
+    data: bytes, *, source: str = "<diff>", max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[tuple[FileChange, ...], int]:
+    """``parse_diff`` and the length of the decoded text (the bytes are decoded once)."""
     if len(data) > max_bytes:
         raise DiffError(
             f"{source} is too large: {len(data)} bytes, the limit is {max_bytes}",
@@ -51,6 +58,7 @@ def parse_diff(
         )
     # Invalid UTF-8 must never stop a review: undecodable bytes become U+FFFD.
     text = data.decode("utf-8", "replace")
+    text_len = len(text)
     lines = text.split("\n")
     combined: list[CombinedEntry] = []
     if has_combined(text):
@@ -71,7 +79,7 @@ def parse_diff(
     if not ordered:
         raise _no_changes(source, text)
     ordered.sort(key=lambda item: item[0])
-    return tuple(change for _, change in ordered)
+    return tuple(change for _, change in ordered), text_len
 
 
 def _no_changes(source: str, text: str) -> DiffError:
