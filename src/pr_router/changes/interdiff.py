@@ -9,22 +9,36 @@ The interdiff compares the two PR diffs instead (a range-diff of the PR's change
 - a hunk of the new PR diff whose added and removed lines (line numbers and context left
   out, so a base that moved the code around does not count) are the same as a hunk of the
   old PR diff is **unchanged**: the author did not touch it since the old head;
-- every other hunk of the new PR diff is **kept**, exactly as the new PR diff has it, so
-  its line numbers are those of the new head (where review comments go);
+- every other hunk of the new PR diff is **kept**, with its new-side lines exactly as the
+  new PR diff has them, so its line numbers are those of the new head (where review
+  comments go). Inside it, only what is new is shown as changed: the added and removed
+  lines of the file are aligned in order (``difflib.SequenceMatcher``) with those of the
+  old PR diff's hunks no new hunk matched, and a ``+`` line the old PR diff already added
+  there becomes a context line (it was reviewed: the model still reads it in place, but
+  it is no longer a change), while a ``-`` line the old PR diff already removed is dropped
+  (it is not in the new head, and it was reviewed as removed). Only lines after the
+  hunk's last newly removed line are rewritten: a removed line carries its old-side
+  number (a LEFT comment goes there) and a rewrite before it would shift that number.
+  The hunk header's old-side count is rewritten to match (a hunk of a new file starts
+  its old side at line 1 once it has context); a hunk left with no ``+`` or ``-`` line
+  is **unchanged** too;
 - a hunk of the old PR diff that no new hunk matches was **rewritten or reverted**; a file
   of the old PR diff missing from the new one was **reverted** (it is back to the base).
   Neither is reviewed again: what is left there is base-branch code.
 
 A conflict resolved against the base changes the PR's removed lines, so it is kept: the
 author wrote it. Hunks that merely moved (the base added lines above them) are not.
+The old side of a rewritten hunk's context is the PR as reviewed, not the base: review
+comments on context go on the RIGHT side (new numbers), as the prompts say.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 __all__ = ["Interdiff", "interdiff", "split_files", "with_whole_files"]
 
@@ -32,6 +46,8 @@ _FILE = re.compile(rb"^diff --git ", re.MULTILINE)
 _HUNK = re.compile(rb"^@@ ", re.MULTILINE)
 _PATHS = re.compile(rb"^diff --git a/(.*?) b/(.*)$")
 _INDEX = re.compile(rb"^index [0-9a-f]+\.\.[0-9a-f]+", re.MULTILINE)
+_OLD_SIDE = (b" ", b"-")  # an empty line is context too (some tools strip its space)
+_HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? (\+\d+(?:,\d+)? @@.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +68,8 @@ class Interdiff:
     unchanged_hunks: int  # hunks of the new PR diff already in the old one
     rewritten_hunks: int  # hunks of the old PR diff no longer there as they were
     reverted_files: tuple[str, ...]  # files the old PR diff changed and the new one does not
+    reviewed_lines: int = 0  # '+' lines of kept hunks already added: shown as context
+    reviewed_removals: int = 0  # '-' lines of kept hunks already removed: left out
 
     @property
     def empty(self) -> bool:
@@ -63,6 +81,8 @@ class Interdiff:
         parts = [f"{self.files} file(s) changed since the last reviewed head"]
         if self.unchanged_hunks:
             parts.append(f"{self.unchanged_hunks} hunk(s) unchanged (base updates left out)")
+        if self.reviewed_lines:
+            parts.append(f"{self.reviewed_lines} already reviewed line(s) shown as context")
         if self.reverted_files:
             parts.append(f"{len(self.reverted_files)} file(s) no longer changed by the PR")
         return "; ".join(parts)
@@ -98,30 +118,128 @@ def _same_header(a: bytes, b: bytes) -> bool:
     return _INDEX.sub(b"index", a) == _INDEX.sub(b"index", b)
 
 
+def _body(hunk: bytes) -> tuple[bytes, list[bytes]]:
+    """A hunk's header line and its body lines (each with its newline, if it had one)."""
+    header, _, rest = hunk.partition(b"\n")
+    lines = [line + b"\n" for line in rest.split(b"\n")]  # not splitlines: a lone \r is text
+    lines[-1] = lines[-1][:-1]
+    return header, lines if lines[-1] else lines[:-1]
+
+
+def _changes(hunks: Sequence[bytes]) -> list[bytes]:
+    """The ``+``/``-`` lines of ``hunks`` in order, without line endings (the alignment)."""
+    return [line.rstrip(b"\r\n") for h in hunks for line in _body(h)[1]
+            if line[:1] in (b"+", b"-")]  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Lines the rewrite turned into context or left out, across one interdiff."""
+
+    context: int = 0
+    dropped: int = 0
+
+
+def _rewrite(hunk: bytes, seen: Sequence[bool], tally: _Tally) -> bytes | None:
+    """``hunk`` with its already-reviewed lines (``seen``, per ``+``/``-`` line) no longer
+    changes (see module); None when nothing new is left in it."""
+    header, lines = _body(hunk)
+    marks = [line[:1] for line in lines]
+    change_at = [i for i, m in enumerate(marks) if m in (b"+", b"-")]
+    seen_at = dict(zip(change_at, seen, strict=True))
+    fresh_removals = [i for i in change_at if marks[i] == b"-" and not seen_at[i]]
+    after = fresh_removals[-1] if fresh_removals else -1
+    out: list[bytes] = []
+    dropping = False
+    for i, line in enumerate(lines):
+        if marks[i] == b"\\":  # "\ No newline at end of file" follows its line
+            if not dropping:
+                out.append(line)
+            continue
+        dropping = i > after and seen_at.get(i, False) and marks[i] == b"-"
+        if dropping:
+            tally.dropped += 1
+        elif i > after and seen_at.get(i, False):
+            out.append(b" " + line[1:])
+            tally.context += 1
+        else:
+            out.append(line)
+    if not any(line[:1] in (b"+", b"-") for line in out):
+        return None
+    old_len = sum(1 for line in out if line[:1] in _OLD_SIDE or not line.strip(b"\r\n"))
+    return _header(header, old_len) + b"".join(out)
+
+
+def _header(header: bytes, old_len: int) -> bytes:
+    """The hunk header with its old-side count set to ``old_len``."""
+    match = _HEADER.match(header)
+    if match is None:  # split_files cut at "@@ ": a header always matches
+        raise ValueError(f"not a hunk header: {header[:60]!r}")
+    start = int(match.group(1))
+    if old_len and not int(match.group(2) or b"1"):
+        start += 1  # a hunk of a new file: its old side starts at line 1 once it has lines
+    return b"@@ -%d,%d %s\n" % (start, old_len, match.group(3))
+
+
+def _narrow(fresh: list[bytes], old: list[bytes], tally: _Tally) -> tuple[list[bytes], int]:
+    """The ``fresh`` hunks of one file rewritten against the ``old`` hunks no new hunk
+    matched; the hunks left, and how many became unchanged."""
+    new_lines, old_lines = _changes(fresh), _changes(old)
+    seen = [False] * len(new_lines)
+    if old_lines:
+        matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for block in matcher.get_matching_blocks():
+            seen[block.b : block.b + block.size] = [True] * block.size
+    kept: list[bytes] = []
+    at = 0
+    for hunk in fresh:
+        count = len(_changes([hunk]))
+        rewritten = _rewrite(hunk, seen[at : at + count], tally)
+        at += count
+        if rewritten is not None:
+            kept.append(rewritten)
+    return kept, len(fresh) - len(kept)
+
+
+def _unmatched(new: Sequence[bytes], old: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The hunks of ``new`` and of ``old`` that no hunk of the other has the key of."""
+    pool = Counter(_key(h) for h in old)
+    fresh = []
+    for hunk in new:
+        if pool[_key(hunk)] > 0:
+            pool[_key(hunk)] -= 1
+        else:
+            fresh.append(hunk)
+    left = []
+    for hunk in reversed(old):  # the matched ones are taken as the first of equal hunks
+        if pool[_key(hunk)] > 0:
+            pool[_key(hunk)] -= 1
+            left.append(hunk)
+    return fresh, left[::-1]
+
+
 def interdiff(old_pr_diff: bytes, new_pr_diff: bytes) -> Interdiff:
     """The part of ``new_pr_diff`` the author changed since ``old_pr_diff`` (see module)."""
     old = {f.path: f for f in split_files(old_pr_diff)}
     kept: list[bytes] = []
     files = unchanged = rewritten = 0
+    tally = _Tally()
     for f in split_files(new_pr_diff):
         before = old.pop(f.path, None)
         if before is None:
             kept.append(f.header + b"".join(f.hunks))
             files += 1
             continue
-        pool = Counter(_key(h) for h in before.hunks)
-        fresh = []
-        for hunk in f.hunks:
-            if pool[_key(hunk)] > 0:
-                pool[_key(hunk)] -= 1
-                unchanged += 1
-            else:
-                fresh.append(hunk)
-        rewritten += sum(pool.values())
+        fresh, left = _unmatched(f.hunks, before.hunks)
+        unchanged += len(f.hunks) - len(fresh)
+        rewritten += len(left)
+        fresh, emptied = _narrow(fresh, left, tally)
+        unchanged += emptied
         if fresh or (not f.hunks and not _same_header(f.header, before.header)):
             kept.append(f.header + b"".join(fresh))
             files += 1
-    return Interdiff(b"".join(kept), files, unchanged, rewritten, tuple(sorted(old)))
+    return Interdiff(b"".join(kept), files, unchanged, rewritten, tuple(sorted(old)),
+                     tally.context, tally.dropped)  # fmt: skip
 
 
 def with_whole_files(diff: bytes, whole: bytes, paths: Collection[str]) -> bytes:
