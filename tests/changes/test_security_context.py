@@ -198,6 +198,22 @@ CASES = [
         "jupyter-server/jupyter_server 87a492727281 (BSD-3-Clause); django-helpdesk/"
         "django-helpdesk d0aafd61359d (BSD-3-Clause)",
     ),
+    (
+        "guard",
+        _diff(
+            "src/Products/PageTemplates/Expressions.py",
+            ["            raise NotFound(name)"],
+            section="def boboAwareZopeTraverse(object, path_items, econtext):",
+        ),
+        # an accessor reads data: "access" in HistoryAccessor is no access control
+        _diff(
+            "IPython/core/history.py",
+            ["        if latest:"],
+            section="class HistoryAccessor(HistoryAccessorBase):",
+        ),
+        "zopefoundation/Zope 1f8456bf1f90 (ZPL-2.1): a guard in a traversal function; "
+        "ipython/ipython 75fd024c98b4 (BSD-3-Clause)",
+    ),
 ]
 
 

@@ -48,9 +48,9 @@ _PROXY = (
 _DECORATOR_ONLY = re.compile(_DECORATOR)
 _PROXY_ONLY = re.compile(_PROXY)
 _ENCLOSING_WORDS = (
-    r"(?:auth|perm|access|allow|forbid|login|passw|token|secret|csrf|saniti|escape|safe|verify"
-    r"|redirect|upload|download|proxy|forward|header|host|static|media|privileg|owner|visib"
-    r"|member|attach|markdown|render)"
+    r"(?:auth|perm|access(?!or)|allow|forbid|login|passw|token|secret|csrf|saniti|escape|safe"
+    r"|verify|redirect|upload|download|proxy|forward|header|host|static|media|privileg|owner"
+    r"|visib|member|attach|markdown|render|travers)"
 )
 _ENCLOSING = re.compile(r"\b(?:def|function|class)[ \t]+\w{0,40}?" + _ENCLOSING_WORDS + r"\w*")
 # _ENCLOSING in two steps (see _enclosing): a definition and its name, then the words in it.

@@ -140,7 +140,8 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "format_html autoescape bleach nh3 sanitiz innerhtml outerhtml insertadjacenthtml "
             "dangerouslysetinnerhtml document.write render_template_string escape( escapejs "
             "htmlentities htmlspecialchars |safe v-html .html( html\" html' {{{ <%- |raw "
-            "|n} striptags '< \"< `< javascript: encodeuri {@html",
+            '|n} striptags \'< "< `< javascript: encodeuri {@html html_quote ="structure '
+            "='structure",
             "| safe",
             "|\tsafe",
         ),
@@ -153,7 +154,9 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         r"|[\"'`]<[a-z/][^\"'`\n]{0,80}[\"'`][ \t]?\+|\+[ \t]?[\"'`]<[a-z/]"
         r"|[\"']<[a-z][^\"'\n]{0,80}(?:%s|%\(|\{[a-z_])|`<[a-z][^`\n]{0,200}\$\{"
         r"|\bjavascript:|\bencodeuri(?:component)?\b"
-        r"|\{@html\b",  # Svelte's raw-HTML tag
+        r"|\{@html\b"  # Svelte's raw-HTML tag
+        # Zope: DTML's html_quote, TAL's "structure" (inserted without escaping)
+        r"|\bhtml_quote\b|(?:content|replace|attributes)=[\"']structure\b",
         "escapes or renders HTML / markup (a template or DOM sink)",
         "medium",
         ("code", "migration"),
@@ -253,13 +256,16 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "crypto",
         _words(
             "hashlib hmac compare_digest md5 sha1 sha256 sha512 cryptography crypto. bcrypt "
-            "scrypt pbkdf2 argon2 encrypt decrypt random. secrets.token os.urandom math.random"
+            "scrypt pbkdf2 argon2 encrypt decrypt random. secrets.token os.urandom math.random "
+            "x509 xmlsec"
         ),
         r"\bhashlib\.\w+|\bhmac\b|\bcompare_digest\b|\b(?:md5|sha1|sha256|sha512)[ \t]?\("
         r"|\bcryptography\b|\bcrypto\.\w+|\bbcrypt\b|\bscrypt\b|\bpbkdf2\w*|\bargon2\w*"
         r"|\b(?:en|de)crypt\w*[ \t]?\(|\brandom\.(?:random|randint|choice|randrange|getrandbits)\b"
-        r"|\bsecrets\.token\w*|\bos\.urandom\b|\bmath\.random\b",
-        "hashes, encrypts or draws random values (secrets)",
+        r"|\bsecrets\.token\w*|\bos\.urandom\b|\bmath\.random\b"
+        # certificates and XML signatures (which key data a signature check accepts)
+        r"|\bx509\w*|\bxmlsec\w*",
+        "hashes, encrypts, signs or draws random values (secrets, certificates)",
         "high",
     ),
     ContentRule(
@@ -315,6 +321,44 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         r"|\bnon-token\b|\btchar\w*",
         "rejects or strips control characters (CR/LF/NUL injection into headers or lines)",
         "high",
+    ),
+    ContentRule(
+        "private-names",
+        _words(
+            "startswith('_ startswith(\"_ __globals__ __subclasses__ __builtins__ __mro__ "
+            "__bases__ func_globals"
+        ),
+        # a name starting with "_" refused, or the attributes a sandbox escape goes through
+        r"\.startswith\([ \t]?[\"']_{1,2}[\"']"
+        r"|__(?:globals|subclasses|builtins|mro|bases)__|\bfunc_globals\b",
+        "guards private or dunder names (sandbox escape, object traversal)",
+        "high",
+    ),
+    ContentRule(
+        "request-validation",
+        _words("400 bad_request badrequest assert_param require_param check_param"),
+        r"\b(?:abort|httperror|http_?error|httpexception|status(?:_code)?|error)[ \t]?[(=][ \t]?400\b"
+        r"|\bbad_?request\w*|\b(?:assert|require|check)_params?\w*\(",
+        "rejects a malformed request (400 Bad Request, required parameters)",
+        "medium",
+    ),
+    ContentRule(
+        "error-detail",
+        _words("str(e repr(e str(sys traceback.format_exc traceback.print_exc"),
+        # the text of an exception put into a message, a response or a log
+        r"\b(?:str|repr)\((?:sys\.exc_info\(\)|e|exc|err|ex|error|exception)\b"
+        r"|\btraceback\.(?:format_exc|print_exc)\w*\(",
+        "puts exception details into a message or log (secrets and internals leak in errors)",
+        "medium",
+    ),
+    ContentRule(
+        "advisory-id",
+        _words("cve- ghsa-"),
+        r"\bcve-\d{4}-\d{3,}|\bghsa-[0-9a-z]{4}-",
+        "names a CVE or GitHub security advisory (the change says it fixes a vulnerability)",
+        "medium",
+        ("code", "config"),
+        calls=False,
     ),
     ContentRule(
         "resource-limit",
@@ -451,6 +495,7 @@ STRENGTH: tuple[str, ...] = (
     "ci-secrets",
     "ci-permissions",
     "injection-guard",
+    "private-names",
     "access-control",
     "url-redirect",
     "escaping",
@@ -463,6 +508,8 @@ STRENGTH: tuple[str, ...] = (
     "resource-limit",
     "regex",
     "input-validation",
+    "request-validation",
+    "error-detail",
     "guard",
     "security-context",
     "migration",
@@ -473,6 +520,7 @@ STRENGTH: tuple[str, ...] = (
     "http-parsing",
     "html-templates",
     "parsing",
+    "advisory-id",
 )
 
 PATH_RULES: tuple[PathRule, ...] = (
