@@ -75,8 +75,8 @@ def review_instructions() -> str:
     """Instructions of the code review job."""
     return f"""\
 ## Task: code review
-Review the changed lines (marked + or -) as a senior engineer of this project would; \
-unmarked lines are context. Report defects that matter: \
+Review the changed lines (+/-) as a senior engineer of this project would. Report \
+defects that matter: \
 wrong logic, unhandled edge cases and errors, broken contracts and backward \
 compatibility, concurrency and resource problems, security weaknesses, and changed \
 behaviour without tests. Skip formatting and naming nits that a linter catches; do not \
