@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pr_router.changes import analyze
-from pr_router.changes.interdiff import interdiff, split_files, with_whole_files
+from pr_router.changes.interdiff import interdiff, split_files, with_context
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from _histories import find
@@ -86,11 +86,26 @@ def test_kept_hunks_are_the_new_pr_diffs_own(repo: str, number: int) -> None:
             assert {_new_side(x) for x in f.hunks} <= {_new_side(x) for x in whole.hunks}
 
 
-def test_whole_files_replace_their_sections() -> None:
-    h = find("pytest-dev/pytest", 14702)
-    inter = interdiff(h.pushes[0].diff, h.pushes[1].diff)
-    paths = _paths(inter.diff)
+def test_sensitive_context_holds_the_whole_files_hunks_with_reviewed_lines_as_context() -> None:
+    # pypa/pip#13946, push 7 changes one of the two hunks the PR has in base_command.py.
+    h = find("pypa/pip", 13946)
+    old, new = h.pushes[5].diff, h.pushes[6].diff
+    inter = interdiff(old, new)
+    paths = [p for p in _paths(inter.diff) if p.endswith("cli/base_command.py")]
     assert paths
-    full = with_whole_files(inter.diff, h.pushes[1].diff, {paths[0]})
-    first = split_files(full)[0]
-    assert first.hunks == {f.path: f for f in split_files(h.pushes[1].diff)}[paths[0]].hunks
+    full = with_context(inter.diff, old, new, {paths[0]})
+    at = _paths(full).index(paths[0])
+    whole = {f.path: f for f in split_files(new)}[paths[0]]
+    first = split_files(full)[at]
+    assert len(first.hunks) == len(whole.hunks) == 2
+    assert len(split_files(inter.diff)[at].hunks) == 1
+    assert first.header == whole.header
+    # every hunk of the PR's file, on the new head's lines
+    assert [_new_side(x) for x in first.hunks] == [_new_side(x) for x in whole.hunks]
+    shown = analyze(full).files[at]
+    pr = {f.path: f for f in analyze(new).files}[paths[0]]
+    pushed = {f.path: f for f in analyze(inter.diff).files}[paths[0]]
+    assert [x.new_start for x in shown.hunks] == [x.new_start for x in pr.hunks]
+    # but only what the push changed counts as changed
+    assert (shown.added, shown.removed) == (pushed.added, pushed.removed)
+    assert shown.added < pr.added

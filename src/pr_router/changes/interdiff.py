@@ -26,6 +26,11 @@ The interdiff compares the two PR diffs instead (a range-diff of the PR's change
   of the old PR diff missing from the new one was **reverted** (it is back to the base).
   Neither is reviewed again: what is left there is base-branch code.
 
+``with_context`` gives the security scan its sensitive context: the files it names hold
+every hunk of the new PR diff, with the lines the old one already had shown as context
+(a hunk with nothing new is all context), so the scan reads the whole file's change while
+only what the push changed counts as changed.
+
 A conflict resolved against the base changes the PR's removed lines, so it is kept: the
 author wrote it. Hunks that merely moved (the base added lines above them) are not.
 The old side of a rewritten hunk's context is the PR as reviewed, not the base: review
@@ -40,7 +45,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-__all__ = ["Interdiff", "interdiff", "split_files", "with_whole_files"]
+__all__ = ["Interdiff", "interdiff", "split_files", "with_context"]
 
 _FILE = re.compile(rb"^diff --git ", re.MULTILINE)
 _HUNK = re.compile(rb"^@@ ", re.MULTILINE)
@@ -140,9 +145,11 @@ class _Tally:
     dropped: int = 0
 
 
-def _rewrite(hunk: bytes, seen: Sequence[bool], tally: _Tally) -> bytes | None:
+def _rewrite(
+    hunk: bytes, seen: Sequence[bool], tally: _Tally, *, keep: bool = False
+) -> bytes | None:
     """``hunk`` with its already-reviewed lines (``seen``, per ``+``/``-`` line) no longer
-    changes (see module); None when nothing new is left in it."""
+    changes (see module); None when nothing new is left in it (unless ``keep``: context)."""
     header, lines = _body(hunk)
     marks = [line[:1] for line in lines]
     change_at = [i for i, m in enumerate(marks) if m in (b"+", b"-")]
@@ -164,7 +171,7 @@ def _rewrite(hunk: bytes, seen: Sequence[bool], tally: _Tally) -> bytes | None:
             tally.context += 1
         else:
             out.append(line)
-    if not any(line[:1] in (b"+", b"-") for line in out):
+    if not out or not (keep or any(line[:1] in (b"+", b"-") for line in out)):
         return None
     old_len = sum(1 for line in out if line[:1] in _OLD_SIDE or not line.strip(b"\r\n"))
     return _header(header, old_len) + b"".join(out)
@@ -181,15 +188,22 @@ def _header(header: bytes, old_len: int) -> bytes:
     return b"@@ -%d,%d %s\n" % (start, old_len, match.group(3))
 
 
-def _narrow(fresh: list[bytes], old: list[bytes], tally: _Tally) -> tuple[list[bytes], int]:
-    """The ``fresh`` hunks of one file rewritten against the ``old`` hunks no new hunk
-    matched; the hunks left, and how many became unchanged."""
+def _seen(fresh: Sequence[bytes], old: Sequence[bytes]) -> list[bool]:
+    """Per ``+``/``-`` line of ``fresh``: whether ``old`` has it at that place (aligned in
+    order, so a line is matched once)."""
     new_lines, old_lines = _changes(fresh), _changes(old)
     seen = [False] * len(new_lines)
     if old_lines:
         matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
         for block in matcher.get_matching_blocks():
             seen[block.b : block.b + block.size] = [True] * block.size
+    return seen
+
+
+def _narrow(fresh: list[bytes], old: list[bytes], tally: _Tally) -> tuple[list[bytes], int]:
+    """The ``fresh`` hunks of one file rewritten against the ``old`` hunks no new hunk
+    matched; the hunks left, and how many became unchanged."""
+    seen = _seen(fresh, old)
     kept: list[bytes] = []
     at = 0
     for hunk in fresh:
@@ -242,11 +256,34 @@ def interdiff(old_pr_diff: bytes, new_pr_diff: bytes) -> Interdiff:
                      tally.context, tally.dropped)  # fmt: skip
 
 
-def with_whole_files(diff: bytes, whole: bytes, paths: Collection[str]) -> bytes:
-    """``diff`` with the sections of ``paths`` replaced by their sections in ``whole``."""
-    full = {f.path: f for f in split_files(whole)}
+def _all_hunks(f: _File, before: _File | None) -> bytes:
+    """Every hunk of ``f`` with the lines ``before`` already had shown as context."""
+    if before is None:  # the file came into the PR since: all of it is new
+        return b"".join(f.hunks)
+    pool = Counter(_key(h) for h in before.hunks)
+    matched = []
+    for hunk in f.hunks:
+        matched.append(pool[_key(hunk)] > 0)
+        pool[_key(hunk)] -= matched[-1]
+    fresh = [h for h, m in zip(f.hunks, matched, strict=True) if not m]
+    seen, at, tally = _seen(fresh, _unmatched(f.hunks, before.hunks)[1]), 0, _Tally()
+    out = []
+    for hunk, whole in zip(f.hunks, matched, strict=True):
+        count = len(_changes([hunk]))
+        flags = [True] * count if whole else seen[at : at + count]
+        at += 0 if whole else count
+        out.append(_rewrite(hunk, flags, tally, keep=True) or b"")
+    return b"".join(out)
+
+
+def with_context(diff: bytes, old_pr_diff: bytes, new_pr_diff: bytes,
+                 paths: Collection[str]) -> bytes:  # fmt: skip
+    """``diff`` (an interdiff of the two PR diffs) with the sections of ``paths`` holding
+    every hunk the new PR diff has there, what the old one already had shown as context."""
+    old = {f.path: f for f in split_files(old_pr_diff)}
+    new = {f.path: f for f in split_files(new_pr_diff)}
     out = []
     for f in split_files(diff):
-        g = full.get(f.path, f) if f.path in paths else f
-        out.append(g.header + b"".join(g.hunks))
+        g = new.get(f.path) if f.path in paths else None
+        out.append(g.header + _all_hunks(g, old.get(f.path)) if g else f.header + b"".join(f.hunks))
     return b"".join(out)

@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from pr_router.changes import analyze, compute_signals
-from pr_router.changes.interdiff import interdiff, with_whole_files
+from pr_router.changes.interdiff import interdiff, with_context
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
 from pr_router.errors import PrRouterError
@@ -86,7 +86,7 @@ def looked_at(github: GitHubClient, pr: PRContext, since: str | None, policy: Po
     changes = changes_of(inter.diff, source=source, ignore=policy.ignore)
     paths = {h.path for h in changes.signals.sensitive_hits}
     if paths and _sensitive_context(policy):
-        context = with_whole_files(inter.diff, whole_diff, paths)
+        context = with_context(inter.diff, old, whole_diff, paths)
         changes = analyze(context, source=source, ignore=policy.ignore)
     what = f"changes since {since[:7]}" if changes.files else "nothing new"
     return Looked(changes, push, since, what, f"Since {since[:7]}: {inter.describe()}.", unseen)
