@@ -50,13 +50,12 @@ def _all_required(schema: dict[str, Any]) -> None:
     schema["required"] = list(schema.get("properties", {}))
 
 
+# Every findings job (review, security, custom) answers with this one schema: providers
+# treat the output schema as part of the prompt prefix, so a shared schema is what lets the
+# second job read the PR context from the prompt cache. The docstring is the schema's
+# description, which the model reads: this note stays out of it.
 class Finding(_Out):
-    """One problem found in the diff, anchored to lines of the diff listing.
-
-    Every findings job (review, security, custom) answers with this one schema: providers
-    treat the output schema as part of the prompt prefix, so a shared schema is what lets
-    the second job read the PR context from the prompt cache.
-    """
+    """One problem found in the diff, anchored to lines of the diff listing."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_all_required)
 
