@@ -48,7 +48,7 @@ _PROXY = (
 _DECORATOR_ONLY = re.compile(_DECORATOR)
 _PROXY_ONLY = re.compile(_PROXY)
 _ENCLOSING_WORDS = (
-    r"(?:auth|perm|access(?!or)|allow|forbid|login|passw|token|secret|csrf|saniti|escape|safe"
+    r"(?:auth|perm|access(?!or)|allow|forbid|login|passw|token(?!i[sz])|secret|csrf|saniti|escape|safe"
     r"|verify|redirect|upload|download|proxy|forward|header|host|static|media|privileg|owner"
     r"|visib|member|attach|markdown|render|travers)"
 )

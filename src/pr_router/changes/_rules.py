@@ -98,12 +98,15 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "quote_ \\r\\n "
             "status_line request_line start_line http/{ http/% content-security-policy "
             "x-frame-options x-content-type-options strict-transport-security referrer-policy "
-            "permissions-policy cross-origin-"
+            "permissions-policy cross-origin- content_length transfer_encoding chunk"
         ),
         r"[\"'](?:host|set-cookie|cookie|authorization|proxy-authorization|content-length"
         r"|transfer-encoding|content-disposition|content-type|x-forwarded-[a-z-]{1,20}|forwarded"
         r"|www-authenticate)[\"']|\b(?:parse|dump|quote|unquote)_\w{0,30}header|\\r\\n"
         r"|\b(?:status|request|start)_line\b|http/(?:\{|%)"
+        # message framing: the body's length, its transfer coding, chunked bodies and extensions
+        r"|\b(?:content|expected)_length\b|\btransfer_encoding\b|\bchunk_?ext\w*"
+        r"|\bchunked\b"
         # the browser's security headers
         r"|\b(?:content-security-policy|x-frame-options|x-content-type-options|referrer-policy"
         r"|strict-transport-security|permissions-policy|cross-origin-[a-z-]{1,20})\b",
@@ -141,14 +144,18 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "dangerouslysetinnerhtml document.write render_template_string escape( escapejs "
             "htmlentities htmlspecialchars |safe v-html .html( html\" html' {{{ <%- |raw "
             '|n} striptags \'< "< `< javascript: encodeuri {@html html_quote ="structure '
-            "='structure",
+            "='structure forceescape $('< $(\"< $(`<",
             "| safe",
             "|\tsafe",
         ),
         r"\b(?:html\.escape|escape_html|xhtml_escape|cgi\.escape|markupsafe|mark_safe|format_html"
-        r"|autoescape|bleach|nh3|sanitiz\w*|innerhtml|outerhtml|insertadjacenthtml"
+        r"|autoescape|forceescape|innerhtml|outerhtml|insertadjacenthtml"
         r"|dangerouslysetinnerhtml|document\.write|render_template_string|escapejs|htmlentities"
         r"|htmlspecialchars|striptags)\b|\b(?:markup|\w*escape)\(|\|[ \t]?safe\b|\bv-html\b"
+        # a sanitiser called (its name alone is no sink: a library's modules say it everywhere)
+        r"|\b(?:bleach|nh3)\.(?:clean|linkify)\(|\bsanitiz\w*[ \t]?\("
+        # a jQuery element made from a tag string with its content given as HTML
+        r"|\$\([ \t]?[\"'`]<[a-z][^)\n]{0,80}\bhtml[ \t]?:"
         r"|\.html\([ \t]?[^)\s]|[\"']html[\"'][ \t]?:|\{\{\{|<%-|\|[ \t]?raw\b|\|n\}"
         # HTML built from strings: a tag joined to a value, formatted, or in a template literal
         r"|[\"'`]<[a-z/][^\"'`\n]{0,80}[\"'`][ \t]?\+|\+[ \t]?[\"'`]<[a-z/]"
@@ -241,13 +248,16 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
             "verify cert_none check_hostname ssl wrap_socket load_verify_locations "
             "load_cert_chain load_default_certs cert_reqs ca_certs assert_hostname "
             "assert_fingerprint protocol_tls tlsversion set_ciphers match_hostname pyopenssl "
-            "curlopt_ssl_ insecure"
+            "curlopt_ssl_ insecure ssl_error sslerror certificate_error certificateerror cert_error "
+            "mtls"
         ),
         r"\bverify[ \t]?=[ \t]?false\b|\bcert_none\b|\bcheck_hostname\b|\bssl_?context\b"
         r"|\bcreate_default_context\b|\bwrap_socket\b|\bload_(?:verify_locations|cert_chain"
         r"|default_certs)\b|\bcert_reqs\b|\bca_certs\b|\bassert_(?:hostname|fingerprint)\b"
         r"|\bprotocol_tls\w*|\btlsversion\b|\bset_ciphers\b|\bmatch_hostname\b|\bssl\.\w+"
-        r"|\bpyopenssl\b|\bsslverify\b|\bcurlopt_ssl_\w+|\binsecure\w*",
+        r"|\bpyopenssl\b|\bsslverify\b|\bcurlopt_ssl_\w+|\w*insecure\w*"
+        # a certificate error caught, remembered or shown; a client's mutual-TLS certificate
+        r"|\w*(?:ssl|certificate|cert)_?errors?\b|\bmtls\w*",
         "changes TLS or certificate verification",
         "high",
         ("code", "config"),
@@ -313,12 +323,15 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "injection-guard",
         _words(
-            "\\r \\n \\0 \\x00 \\x1f \\x7f controlchar control_char control-char non-token tchar",
+            "\\r \\n \\0 \\x00 \\x1f \\x7f controlchar control_char control-char non-token tchar "
+            "crlf %0d",
             "control char",
             "control\tchar",
         ),
         r"[\"']\\[rn0][\"'][ \t]{1,4}(?:not[ \t]+)?in\b|\\x(?:00|1f|7f)|\bcontrol[ _-]?char\w*"
-        r"|\bnon-token\b|\btchar\w*",
+        r"|\bnon-token\b|\btchar\w*"
+        # CR or LF replaced or percent-encoded in a value (header and request-line injection)
+        r"|\.replace\([ \t]?b?[\"']\\[rn]|%0d|\bcrlf\b",
         "rejects or strips control characters (CR/LF/NUL injection into headers or lines)",
         "high",
     ),
@@ -353,9 +366,9 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
     ),
     ContentRule(
         "advisory-id",
-        _words("cve- ghsa-"),
-        r"\bcve-\d{4}-\d{3,}|\bghsa-[0-9a-z]{4}-",
-        "names a CVE or GitHub security advisory (the change says it fixes a vulnerability)",
+        _words("cve- ghsa- cwe- redos denial"),
+        r"\bcve-\d{4}-\d{3,}|\bghsa-[0-9a-z]{4}-|\bcwe-\d+|\bredos\b|\bdenial[ -]of[ -]service\b",
+        "names a CVE, advisory or weakness (CWE, ReDoS: the change says it fixes a vulnerability)",
         "medium",
         ("code", "config"),
         calls=False,
@@ -466,7 +479,7 @@ _NOT_IN_MIGRATIONS = frozenset({"sql"})
 
 # What is a reason in a template (HTML, Jinja, Django, Handlebars ...): its sinks. Words like
 # "login" or "can_delete" there decide what a page shows, not who may do what.
-_TEMPLATE_RULES = frozenset({"escaping", "url-redirect", "secret-literal"})
+_TEMPLATE_RULES = frozenset({"escaping", "secret-literal"})
 
 
 def in_scope(rule: ContentRule, scope: Scope) -> bool:
