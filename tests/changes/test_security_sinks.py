@@ -132,6 +132,19 @@ CASES = [
         "httplib2/httplib2 a1457cc31f32 (MIT)",
     ),
     (
+        "http-headers",
+        _diff(
+            "keylime/web_util.py",
+            ["        handler.send_header('Content-Type', 'application/json')"],
+        ),
+        # an XHTML page is a template: its meta tag names a header, it does not send one
+        _diff(
+            "docs/source/interactive/figs/jn.xhtml",
+            ['<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />'],
+        ),
+        "keylime/keylime 84ef57d526c8 (Apache-2.0); ipython/ipython 2d7dac1ceb9b (BSD-3-Clause)",
+    ),
+    (
         "url-redirect",
         _diff(
             "flask_appbuilder/security/views.py",

@@ -49,7 +49,7 @@ _STRENGTH = {category: rank for rank, category in enumerate(STRENGTH)}
 _SEGMENT_START = r"(?:^|[/_.-])"  # how path rules start (_rules._SEG)
 # Templates get the template rules only (their sinks), SQL files the migration rules.
 _TEMPLATE = re.compile(
-    r"\.(?:html?|jinja2?|j2|djhtml|mako|tmpl|tpl|hbs|handlebars|ejs|mustache|twig|liquid)$"
+    r"\.(?:x?html?|jinja2?|j2|djhtml|mako|tmpl|tpl|hbs|handlebars|ejs|mustache|twig|liquid)$"
 )
 # ``import x``, ``import {x} from "y"``, ``from x import y`` (Python, JS/TS, Java, Go).
 _IMPORT = re.compile(r"^[ \t]*(?:import[ \t{*]|from[ \t]+[\w.]+[ \t]+import\b)")
