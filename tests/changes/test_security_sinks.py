@@ -145,6 +145,16 @@ CASES = [
         "keylime/keylime 84ef57d526c8 (Apache-2.0); ipython/ipython 2d7dac1ceb9b (BSD-3-Clause)",
     ),
     (
+        "parsing",
+        _diff(
+            "src/twisted/web/http.py",
+            ["            length = int(self._buffer[0:endOfLengthIndex], 16)"],
+        ),
+        # a decimal Content-Length read: no base-16 parsing (the length is another rule's)
+        _diff("src/twisted/web/http.py", ["                length = int(data)"]),
+        "twisted/twisted 592217e95136 (MIT: the chunk-size parser of GHSA-c2jg-hw38-jrqq)",
+    ),
+    (
         "url-redirect",
         _diff(
             "flask_appbuilder/security/views.py",

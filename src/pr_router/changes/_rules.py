@@ -117,11 +117,15 @@ CONTENT_RULES: tuple[ContentRule, ...] = (
         "parsing",
         _words(
             "parse decode unquote unescape normaliz normalis tokeniz tokenis split get_host "
-            "read_header"
+            "read_header ,16)",
+            ", 16)",
+            ",\t16)",
         ),
         r"\b(?:def|fn|func|function)[ \t]+_?(?:parse|decode|unquote|unescape|normali[sz]e"
         r"|tokeni[sz]e|split|get_host|read_header)\w*"
-        r"|\b(?:parse|unquote|unescape|normali[sz]e|tokeni[sz]e)_\w+[ \t]?\(",
+        r"|\b(?:parse|unquote|unescape|normali[sz]e|tokeni[sz]e)_\w+[ \t]?\("
+        # a number read in base 16: chunk sizes, character references, percent escapes
+        r"|\bint\([^()\n]{0,60},[ \t]?16\)",
         "changes parsing / decoding code",
         "medium",
     ),
