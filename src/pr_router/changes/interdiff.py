@@ -215,21 +215,20 @@ def _narrow(fresh: list[bytes], old: list[bytes], tally: _Tally) -> tuple[list[b
     return kept, len(fresh) - len(kept)
 
 
-def _unmatched(new: Sequence[bytes], old: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """The hunks of ``new`` and of ``old`` that no hunk of the other has the key of."""
+def _unmatched(new: Sequence[bytes], old: Sequence[bytes]) -> tuple[list[bool], list[bytes]]:
+    """Per hunk of ``new``, whether a hunk of ``old`` has its key; and the hunks of ``old``
+    that no hunk of ``new`` has the key of."""
     pool = Counter(_key(h) for h in old)
-    fresh = []
+    matched = []
     for hunk in new:
-        if pool[_key(hunk)] > 0:
-            pool[_key(hunk)] -= 1
-        else:
-            fresh.append(hunk)
+        matched.append(pool[_key(hunk)] > 0)
+        pool[_key(hunk)] -= matched[-1]
     left = []
     for hunk in reversed(old):  # the matched ones are taken as the first of equal hunks
         if pool[_key(hunk)] > 0:
             pool[_key(hunk)] -= 1
             left.append(hunk)
-    return fresh, left[::-1]
+    return matched, left[::-1]
 
 
 def interdiff(old_pr_diff: bytes, new_pr_diff: bytes) -> Interdiff:
@@ -244,7 +243,8 @@ def interdiff(old_pr_diff: bytes, new_pr_diff: bytes) -> Interdiff:
             kept.append(f.header + b"".join(f.hunks))
             files += 1
             continue
-        fresh, left = _unmatched(f.hunks, before.hunks)
+        matched, left = _unmatched(f.hunks, before.hunks)
+        fresh = [h for h, m in zip(f.hunks, matched, strict=True) if not m]
         unchanged += len(f.hunks) - len(fresh)
         rewritten += len(left)
         fresh, emptied = _narrow(fresh, left, tally)
@@ -260,13 +260,9 @@ def _all_hunks(f: _File, before: _File | None) -> bytes:
     """Every hunk of ``f`` with the lines ``before`` already had shown as context."""
     if before is None:  # the file came into the PR since: all of it is new
         return b"".join(f.hunks)
-    pool = Counter(_key(h) for h in before.hunks)
-    matched = []
-    for hunk in f.hunks:
-        matched.append(pool[_key(hunk)] > 0)
-        pool[_key(hunk)] -= matched[-1]
+    matched, left = _unmatched(f.hunks, before.hunks)
     fresh = [h for h, m in zip(f.hunks, matched, strict=True) if not m]
-    seen, at, tally = _seen(fresh, _unmatched(f.hunks, before.hunks)[1]), 0, _Tally()
+    seen, at, tally = _seen(fresh, left), 0, _Tally()
     out = []
     for hunk, whole in zip(f.hunks, matched, strict=True):
         count = len(_changes([hunk]))
