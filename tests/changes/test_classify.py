@@ -80,6 +80,17 @@ CASES = [
     ("alembic/versions/1a2b3c_add_index.py", K.MIGRATION),
     ("db/migrate/20240101_create_users.rb", K.MIGRATION),
     ("migrations/001_init.sql", K.MIGRATION),
+    ("synapse/storage/schema/main/delta/63/04_index.sql", K.MIGRATION),
+    # prose about migrations is docs wherever it lives (docs formats only)
+    ("docs/topics/migrations.txt", K.DOCS),  # Django
+    ("docs/howto/writing-migrations.txt", K.DOCS),  # Django
+    ("docs/build/unreleased/1234.rst", K.DOCS),  # Alembic
+    ("docs/migrations/0001_initial.rst", K.DOCS),
+    ("app/migrations/README.md", K.DOCS),
+    ("alembic/versions/NOTES.txt", K.DOCS),
+    ("db/migrate/README.adoc", K.DOCS),
+    ("migrations/README", K.MIGRATION),  # Flask-Migrate's; no docs extension
+    ("migrations/env.py", K.MIGRATION),
     # generated
     ("proto/service_pb2.py", K.GENERATED),
     ("static/app.min.js", K.GENERATED),

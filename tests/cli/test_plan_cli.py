@@ -90,6 +90,49 @@ def test_event_payload_sets_title_labels_and_draft(capsys: pytest.CaptureFixture
     assert "draft PR: nothing runs until it is ready for review" in doc["notices"]
 
 
+# A docs-only commit that edits pages about migrations (paths as in Django's and Alembic's docs).
+_MIGRATION_DOCS_DIFF = """\
+diff --git a/docs/migrations/0002_squash.rst b/docs/migrations/0002_squash.rst
+--- a/docs/migrations/0002_squash.rst
++++ b/docs/migrations/0002_squash.rst
+@@ -1,3 +1,4 @@
+ Squashing migrations
+ ====================
++Run ``squashmigrations`` once the old ones are applied everywhere.
+ See also the topic guide.
+diff --git a/docs/topics/migrations.txt b/docs/topics/migrations.txt
+--- a/docs/topics/migrations.txt
++++ b/docs/topics/migrations.txt
+@@ -10,2 +10,2 @@
+-Migrations are Django's way of propagating changes.
++Migrations are Django's way of propagating changes you make to your models.
+ They're designed to be mostly automatic.
+"""
+
+
+def test_a_docs_only_commit_about_migrations_skips_the_security_scan(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    diff = tmp_path / "docs.diff"
+    diff.write_text(_MIGRATION_DOCS_DIFF)
+    doc = _plan_json(capsys, "--diff", str(diff))
+    signals = doc["signals"]
+    assert signals["file_kinds"] == {"docs": 2}
+    assert (signals["docs_only"], signals["code_changed"]) == (True, False)
+    assert signals["security_sensitive"] is False
+    security = next(j for j in doc["jobs"] if j["job"] == "security")
+    assert security["run"] is False
+    # The same change to a real migration is scanned.
+    diff.write_text(
+        _MIGRATION_DOCS_DIFF.replace(
+            "docs/migrations/0002_squash.rst", "app/migrations/0002_squash.py"
+        )
+    )
+    doc = _plan_json(capsys, "--diff", str(diff))
+    assert doc["signals"]["file_kinds"] == {"docs": 1, "migration": 1}
+    assert next(j for j in doc["jobs"] if j["job"] == "security")["run"] is True
+
+
 def test_text_and_markdown_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--diff", str(DEMO / "example.diff")]) == 0
     text = capsys.readouterr().out

@@ -56,7 +56,7 @@ _ASSET_EXTENSIONS = _words(
     "log"  # log files: output of a run, not code
 )
 
-_DOC_EXTENSIONS = "md markdown mdx rst txt adoc asciidoc asc org rdoc pod tex texi texinfo"
+_DOC_EXTENSIONS = _words("md markdown mdx rst txt adoc asciidoc asc org rdoc pod tex texi texinfo")
 _CONFIG_EXTENSIONS = (
     "toml ini cfg conf yaml yml json jsonc json5 xml plist properties editorconfig "
     "coveragerc flake8 pylintrc gitignore gitattributes gitmodules dockerignore npmrc nvmrc "
@@ -93,11 +93,13 @@ def _either(*patterns: str) -> re.Pattern[str]:
 
 
 class _Rule(NamedTuple):
-    """Files matching ``pattern`` are of ``kind``; with ``not_code``, not if the extension is code's."""
+    """Files matching ``pattern`` are of ``kind``; with ``not_code`` / ``not_docs``, not if the
+    extension is code's / a docs format's."""
 
     kind: FileKind
     pattern: re.Pattern[str]
     not_code: bool = False
+    not_docs: bool = False
 
     @property
     def slashed(self) -> re.Pattern[str]:
@@ -153,7 +155,9 @@ _RULES: tuple[_Rule, ...] = (
         _dirs("migrations", r"alembic/versions", r"db/migrate", r"db/migration", r"db/changelog"),
         r"(?:^|/)migrations?/[^/]+\.sql$",
         # schema deltas: synapse/storage/schema/main/delta/63/04_index.sql
-        r"(?:^|/)schema/(?:[^/]+/)*deltas?/(?:[^/]+/)*[^/]+\.(?:sql|py)$")),
+        r"(?:^|/)schema/(?:[^/]+/)*deltas?/(?:[^/]+/)*[^/]+\.(?:sql|py)$"),
+        # docs/migrations/0001.rst, migrations/README.md: prose about migrations is docs
+        not_docs=True),
     _Rule(FileKind.CONFIG, _either(_names(
         "makefile", "gnumakefile", "dockerfile", r"[\w.-]+\.dockerfile", "containerfile",
         r"docker-compose[\w.-]*\.ya?ml", r"compose\.ya?ml", r"cmakelists\.txt", r"meson\.build",
@@ -182,7 +186,7 @@ _RULES: tuple[_Rule, ...] = (
                r"[^/]+\.(?:test|spec)\.[jt]sx?", r"[^/]+tests?\.(?:java|kt|cs)",
                r"[^/]+_(?:spec|test)\.rb"))),
     _Rule(FileKind.DOCS, _either(
-        _exts(_words(_DOC_EXTENSIONS)),
+        _exts(_DOC_EXTENSIONS),
         _dirs("docs", "doc", "documentation") + r"(?:[^/]+/)*[^/.]+$")),
     _Rule(FileKind.ASSET, _either(
         _dirs("data", "datasets", "fixtures", "samples", "examples", "payload-examples")
@@ -214,8 +218,10 @@ def classify(path: str, *, binary: bool = False, content_sample: str = "") -> Fi
     if binary:
         return FileKind.ASSET if extension in _ASSET_EXTENSIONS else FileKind.BINARY
     is_code = extension in _LANGUAGES
+    is_docs = extension in _DOC_EXTENSIONS
     for rule in _RULES:
-        if not (rule.not_code and is_code) and rule.slashed.search(behind_slash):
+        skipped = (rule.not_code and is_code) or (rule.not_docs and is_docs)
+        if not skipped and rule.slashed.search(behind_slash):
             return rule.kind
     # Unknown extension or none (scripts, odd build files): treat as code, so a
     # change to it is never routed as harmless by mistake.
