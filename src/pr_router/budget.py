@@ -13,6 +13,10 @@ at a time (most expensive first), until the plan fits:
 Jobs in ``must_stay_frontier`` keep their tier on PRs that change code: only ``skip_all``
 touches them, and says so loudly. Nothing changes silently: every change adds a reason to
 the job and every exceeded budget adds a notice line to the plan.
+
+A job's extra attempt during the run (a critical answer retried with more room, a cascade
+escalation) is held to the same budgets by ``Headroom``: it may spend the job's own estimate
+plus what the fitted plan left unreserved, less what the job's attempts already cost.
 """
 
 from __future__ import annotations
@@ -27,10 +31,20 @@ from typing import Literal
 from pr_router.ledger import LedgerRecord
 from pr_router.plan import Estimate, JobPlan, Plan
 from pr_router.policy.models import TIERS, Policy, Tier
-from pr_router.pricing import PriceTable, format_usd
+from pr_router.pricing import MTOK, PriceTable, Rates, cost, format_usd
 from pr_router.tokens import TokenUsage
 
-__all__ = ["Limit", "Spent", "apply_budget", "budget_line", "limits", "month_spent"]
+__all__ = [
+    "Headroom",
+    "Limit",
+    "Spent",
+    "apply_budget",
+    "budget_line",
+    "headroom_of",
+    "limits",
+    "month_spent",
+    "output_room",
+]
 
 Step = Literal[
     "batch_auxiliary", "demote_auxiliary", "skip_optional", "demote_critical", "skip_all"
@@ -83,6 +97,42 @@ def limits(policy: Policy, spent: Spent) -> tuple[Limit, ...]:
         ("per_month", "per month", b.per_month_usd, spent.month_usd),
     )
     return tuple(Limit(k, label, lim, s) for k, label, lim, s in pairs if lim is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """What a run's jobs may spend on extra attempts without exceeding a budget."""
+
+    binding: Limit | None  # the budget with the least left; None: no budget is set
+    planned: Decimal = _ZERO  # the fitted plan's estimate: every running job's share
+
+    def for_job(self, estimate: Decimal, spent: Decimal) -> Decimal:
+        """What one more attempt of a job may cost: the job's estimate plus the plan's
+        unreserved room, less what its attempts spent (never below zero); only with a budget set.
+
+        The other jobs keep their estimates; the unreserved room is offered to each job
+        that needs an extra attempt (jobs run side by side and cannot wait for each other).
+        """
+        if self.binding is None:
+            raise ValueError("no budget is set: nothing to hold an attempt to")
+        return max(self.binding.room - self.planned + estimate - spent, _ZERO)
+
+
+def headroom_of(policy: Policy, spent: Spent, plan: Plan) -> Headroom:
+    """The run's headroom: the binding budget's room against the fitted plan's estimate."""
+    budgets = limits(policy, spent)
+    return Headroom(_binding(budgets) if budgets else None, plan.total_usd)
+
+
+def output_room(allowance: Decimal, prompt: TokenUsage, rates: Rates, wanted: int) -> int:
+    """The output cap (reasoning included), at most ``wanted``, that ``allowance`` pays for
+    once ``prompt`` is paid at ``rates``; 0 when it does not even pay for the prompt."""
+    left = allowance - cost(prompt, rates)
+    if left <= 0:
+        return 0
+    if rates.output <= 0:  # output is free at these rates: the prompt is all it costs
+        return wanted
+    return min(wanted, int(left * MTOK / rates.output))
 
 
 def month_spent(records: Iterable[LedgerRecord], now: datetime) -> Decimal:

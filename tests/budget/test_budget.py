@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from pr_router.budget import Spent, apply_budget, budget_line, limits, month_spent
+from pr_router.budget import (
+    Spent,
+    apply_budget,
+    budget_line,
+    headroom_of,
+    limits,
+    month_spent,
+    output_room,
+)
 from pr_router.changes.model import Signals
 from pr_router.ledger import LedgerRecord
 from pr_router.plan import Estimate, JobPlan, Plan
@@ -382,3 +390,27 @@ def test_plan_is_not_mutated() -> None:
     snapshot = replace(plan)
     apply_budget(plan, policy(per_pr_usd="5", on_exceed=["skip_all"]), Spent(pr_usd=D(5)), PRICES)
     assert plan == snapshot
+
+
+def test_headroom_is_the_binding_budgets_room_beyond_the_fitted_plan() -> None:
+    plan = full_plan()  # $0.231
+    room = headroom_of(policy(per_pr_usd="5", per_run_usd="0.30"), Spent(pr_usd=D("4.5")), plan)
+    assert room.binding is not None
+    assert (room.binding.key, room.planned) == ("per_run", D("0.231"))
+    # review: its own $0.100 plus the plan's unreserved $0.069, less the $0.05 it spent.
+    assert room.for_job(D("0.100"), D("0.05")) == D("0.119")
+    assert room.for_job(D("0.100"), D("0.50")) == 0  # never below zero
+    fitted = apply_budget(plan, policy(per_run_usd="0.20"), Spent(), PRICES)
+    assert headroom_of(policy(per_run_usd="0.20"), Spent(), fitted).for_job(D(0), D(0)) == (
+        D("0.20") - fitted.total_usd
+    )
+    assert headroom_of(policy(), Spent(), plan).binding is None
+
+
+def test_output_room_is_what_the_allowance_pays_after_the_prompt() -> None:
+    rates = PRICES.rates("anthropic", "m-frontier", "sync")  # $5 in, $25 out per MTok
+    prompt = TokenUsage(input=10_000)  # $0.05
+    assert output_room(D("0.10"), prompt, rates, 4_000) == 2_000  # $0.05 / $25 per MTok
+    assert output_room(D("0.20"), prompt, rates, 4_000) == 4_000  # no more than wanted
+    assert output_room(D("0.05"), prompt, rates, 4_000) == 0  # pays the prompt only
+    assert output_room(D("0.01"), prompt, rates, 4_000) == 0

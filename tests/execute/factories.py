@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from pr_router.budget import Headroom
 from pr_router.emulator import Emulator, FakeClock
 from pr_router.errors import InvalidOutputError
 from pr_router.execute import Clock, Executor, JobCall
@@ -143,8 +144,9 @@ def executor(
     clock: Clock | None = None,
     keys: tuple[str, ...] = ("anthropic", "openai"),
     run_id: str = "run-1",
+    headroom: Headroom | None = None,
 ) -> Executor:
-    """An executor on the emulator, sharing its clock."""
+    """An executor on the emulator, sharing its clock (``headroom``: the run's budgets)."""
     return Executor(
         providers_for(stack, emu, keys=keys),
         pol or policy(),
@@ -155,6 +157,7 @@ def executor(
         pr=7,
         head_sha="abc123",
         wall_clock=lambda: NOW,
+        headroom=headroom,
     )
 
 

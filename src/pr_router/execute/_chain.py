@@ -5,14 +5,21 @@ validation is retried one tier up, at most twice. A critical job whose answer wa
 its output cap (reasoning tokens count against it) is retried once on the same tier with
 twice the room instead: a merge-gating job must not end without an answer because its
 reasoning filled the cap. Every attempt becomes a ledger record.
+
+Both kinds of extra attempt are held to the policy's budgets (``budget.Headroom``): a retry
+with more room gets what the budget pays for, if that is still more than the first attempt
+had, and an escalation runs only if its whole output cap fits. Otherwise the job ends with
+its invalid output and says why it was not tried again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
+from pr_router.budget import Headroom, output_room
 from pr_router.errors import InvalidOutputError, MissingKeyError, ProviderError, PrRouterError
 from pr_router.execute._clock import Clock
 from pr_router.execute._outcome import JobOutcome, JobStatus, Validator
@@ -20,8 +27,10 @@ from pr_router.execute._records import Attempt, RecordMaker
 from pr_router.ledger import LedgerRecord, Status
 from pr_router.plan import JobPlan
 from pr_router.policy.models import TIERS, Tier, TierModel
+from pr_router.pricing import format_usd
 from pr_router.providers.base import ModelRequest, ModelResponse, Provider
 from pr_router.providers.registry import missing_key_message
+from pr_router.tokens import TokenUsage
 
 __all__ = ["MAX_ESCALATIONS", "Chain", "Checked", "Step", "check", "describe", "next_tier"]
 
@@ -89,6 +98,7 @@ class Chain:
     providers: Mapping[str, Provider]
     maker: RecordMaker
     clock: Clock
+    headroom: Headroom | None = None  # the run's budgets; None: extra attempts are not held
 
     def run(
         self,
@@ -117,16 +127,78 @@ class Chain:
             status: Status = "ok" if checked.ok else "failed"
             records.append(self.maker.record(plan, attempt, status, response=response,
                                              error=checked.error, latency_s=latency))  # fmt: skip
-            roomier = _more_room(plan, request, step, response) if checked.escalate else None
-            if roomier is not None:
-                step = replace(roomier, number=attempt.number + 1)
+            nxt = self._next(plan, request, step, checked, response=response, records=records)
+            if isinstance(nxt, Step):
+                step = replace(nxt, number=attempt.number + 1)
                 continue
-            up = next_tier(step.tier) if checked.escalate else None
-            if up is None or step.escalations >= MAX_ESCALATIONS:
-                return checked.outcome(plan.job, records, response)
-            step = Step(up, attempt.number + 1, step.tier,
-                        f"invalid output on {step.tier}: {checked.error}", step.escalations + 1,
-                        max_output_tokens=step.max_output_tokens)  # fmt: skip
+            if nxt is not None:  # an extra attempt the budget does not pay for
+                checked = replace(checked, error=f"{checked.error}; {nxt}")
+            return checked.outcome(plan.job, records, response)
+
+    def _next(
+        self,
+        plan: JobPlan,
+        request: ModelRequest,
+        step: Step,
+        checked: Checked,
+        *,
+        response: ModelResponse,
+        records: Sequence[LedgerRecord],
+    ) -> Step | str | None:
+        """The next attempt after an invalid output: more room for a critical answer cut at
+        its cap, else a tier up; a line saying why not when the budget does not allow it;
+        None when there is nothing left to try."""
+        if not checked.escalate:
+            return None
+        first = request.max_output_tokens
+        roomier = _more_room(plan, first, step, response)
+        if roomier is not None:
+            assert roomier.max_output_tokens is not None
+            room, why = self._budgeted(plan, roomier, roomier.max_output_tokens, response, records)
+            if room <= first:
+                return f"not retried with more room: {why}"
+            capped = f", capped by the budget ({why})" if room < roomier.max_output_tokens else ""
+            return replace(
+                roomier, max_output_tokens=room, reason=_room_reason(first, room) + capped
+            )
+        up = next_tier(step.tier)
+        if up is None or step.escalations >= MAX_ESCALATIONS:
+            return None
+        cap = step.max_output_tokens or first
+        escalated = Step(up, step.number, step.tier, f"invalid output on {step.tier}: {checked.error}",
+                         step.escalations + 1, max_output_tokens=step.max_output_tokens)  # fmt: skip
+        room, why = self._budgeted(plan, escalated, cap, response, records)
+        return escalated if room >= cap else f"not escalated to {up}: {why}"
+
+    def _budgeted(
+        self,
+        plan: JobPlan,
+        step: Step,
+        wanted: int,
+        response: ModelResponse,
+        records: Sequence[LedgerRecord],
+    ) -> tuple[int, str]:
+        """The output cap, at most ``wanted``, the budget pays for on ``step``'s model, and the
+        line saying so ("" when no budget is set or the model has no known price)."""
+        headroom = self.headroom
+        if headroom is None or headroom.binding is None:
+            return wanted, ""
+        estimate = plan.estimate.usd if plan.estimate is not None else Decimal(0)
+        allowance = headroom.for_job(estimate, sum((r.cost_usd for r in records), Decimal(0)))
+        target = self.targets(plan, step)[0]
+        usage = response.usage
+        # The same model reads the same cached prefix; another one gets it uncached.
+        same = target.model == response.model
+        prompt = replace(usage, output=0, reasoning=0) if same else TokenUsage(input=usage.prompt)
+        try:
+            rates = self.maker.prices.rates(target.provider, target.model, "sync", usage.prompt)
+        except PrRouterError:  # priced nowhere: the plan could not hold it to a budget either
+            return wanted, ""
+        room = output_room(allowance, prompt, rates, wanted)
+        binding = headroom.binding
+        why = (f"the {binding.label} budget of {format_usd(binding.limit)} leaves this job "
+               f"{format_usd(allowance)}: room for {room:,} output tokens on {target.model}")  # fmt: skip
+        return room, why
 
     def targets(self, plan: JobPlan, step: Step) -> list[TierModel]:
         """The tier's model (the plan's when on the plan's tier), then its fallback."""
@@ -184,19 +256,21 @@ class Chain:
         return provider.complete(request, on_start=release)
 
 
-def _more_room(
-    plan: JobPlan, request: ModelRequest, step: Step, response: ModelResponse
-) -> Step | None:
-    """The same tier with ``ROOM_FACTOR`` x the output cap, for a critical answer cut at its
-    cap the first time; None otherwise (the cascade decides)."""
+def _more_room(plan: JobPlan, first: int, step: Step, response: ModelResponse) -> Step | None:
+    """The same tier with ``ROOM_FACTOR`` x the output cap ``first``, for a critical answer cut
+    at its cap the first time; None otherwise (the cascade decides)."""
     if plan.job_class != "critical" or not response.truncated or step.max_output_tokens:
         return None
-    room = request.max_output_tokens * ROOM_FACTOR
-    reason = (f"answer cut at the output cap of {request.max_output_tokens} tokens (reasoning "
-              f"included): retried with {room}")  # fmt: skip
     # escalated_from names the tier whose output failed validation: here the same one, so
     # the summary and the report show the retry like any escalation.
-    return Step(step.tier, step.number, step.tier, reason, step.escalations, step.target, room)
+    return Step(step.tier, step.number, step.tier, _room_reason(first, first * ROOM_FACTOR),
+                step.escalations, step.target, first * ROOM_FACTOR)  # fmt: skip
+
+
+def _room_reason(first: int, room: int) -> str:
+    """Why a critical job is retried on the same tier."""
+    return (f"answer cut at the output cap of {first} tokens (reasoning included): "
+            f"retried with {room}")  # fmt: skip
 
 
 def for_attempt(request: ModelRequest, number: int) -> ModelRequest:

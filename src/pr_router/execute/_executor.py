@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pr_router.budget import Headroom
 from pr_router.execute._batches import BatchItem, BatchRunner, FollowUp, Result, Submitted
 from pr_router.execute._chain import Chain, Release, Step
 from pr_router.execute._clock import Clock
@@ -43,11 +44,13 @@ class Executor:
         pr: int | None = None,
         head_sha: str | None = None,
         wall_clock: Callable[[], datetime] = _utcnow,
+        headroom: Headroom | None = None,
     ) -> None:
+        """``headroom``: the run's budgets, which retries and escalations must fit into."""
         self.policy = policy
         self.clock = clock
         maker = RecordMaker(policy, prices, run_id, wall_clock, repo, pr, head_sha)
-        self._chain = Chain(providers, maker, clock)
+        self._chain = Chain(providers, maker, clock, headroom)
         self._batches = BatchRunner(self._chain, clock, wall_clock)
 
     def run(

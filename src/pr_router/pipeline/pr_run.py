@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pr_router.budget import Spent, apply_budget, month_spent
+from pr_router.budget import Spent, apply_budget, headroom_of, month_spent
 from pr_router.caching import intervals
 from pr_router.changes.model import ChangeSet
 from pr_router.context import PRContext
@@ -156,14 +156,17 @@ def month_usd(services: Services, loaded: LoadedPolicy) -> Decimal:
 
 def execute(services: Services, loaded: LoadedPolicy, plan: Plan, inputs: JobInputs,
             settings: Settings, *,
-            on_submitted: SubmissionRecorder | None = None) -> tuple[RunOutcome, dict[str, str]]:  # fmt: skip
-    """Build the calls and run them; jobs that cannot be built are reported, not dropped."""
+            on_submitted: SubmissionRecorder | None = None,
+            spent: Spent | None = None) -> tuple[RunOutcome, dict[str, str]]:  # fmt: skip
+    """Build the calls and run them; jobs that cannot be built are reported, not dropped.
+    ``spent``: what the budgets had spent before the run, which retries must respect."""
     unbuilt = dict(unbuildable(plan, inputs))
     calls = build_calls(plan, inputs)
+    room = headroom_of(loaded.policy, spent, plan) if spent is not None else None
     executor = Executor(services.providers, loaded.policy, loaded.prices, services.clock,
                         run_id=settings.run_id, repo=inputs.context.repo,
                         pr=inputs.context.number, head_sha=inputs.context.head_sha,
-                        wall_clock=services.wall_clock)  # fmt: skip
+                        wall_clock=services.wall_clock, headroom=room)  # fmt: skip
     return executor.run(calls, on_submitted=on_submitted), unbuilt
 
 
@@ -367,7 +370,8 @@ def run_pull_request(
     recorder = None if dry else SubmissionRecorder(
         services, number, plan, settings.run_id, pr.head_sha, dict(unbuildable(plan, inputs)))  # fmt: skip
     exec_at = services.clock.now()
-    outcome, unbuilt = execute(services, loaded, plan, inputs, settings, on_submitted=recorder)
+    outcome, unbuilt = execute(services, loaded, plan, inputs, settings, on_submitted=recorder,
+                               spent=Spent(pr_usd=state.cost_usd, month_usd=month))  # fmt: skip
     model_seconds = collect_seconds + services.clock.now() - exec_at
     prior = collected.runs if collected else ()
     if steer is not None:
