@@ -1,6 +1,7 @@
 """Recall and precision of the security-sensitivity detector on real CVE fixes and ordinary commits.
 
     python benchmarks/detector.py [--json] [--split heldout|dev|all] [--list] [--no-baseline]
+    python benchmarks/detector.py --split dev --cv repo [--json]
 
 The corpus is ``benchmarks/security_corpus`` (see its README): fix commits linked from the
 PyPA advisory database and ordinary commits sampled from the same repositories, split by
@@ -16,6 +17,12 @@ tuned, measured once; ``test`` is accepted as its old name). Figures, on the cho
 - ``ms_per_diff`` (mean), ``ms_per_diff_median``, ``ms_slowest_diff``: time of ``analyze()``
   per diff, the best of ``--repeat`` runs of each;
 - ``dev_split``: the same figures on the dev split (when another split is chosen);
+- ``cv_repo`` (with ``--cv repo``, on the dev split): leave-one-repository-out figures. For
+  each repository of the dev split, which hit categories flag a change alone (``_strength``)
+  is decided from the evidence of the other repositories only, then the left-out repository
+  is judged; ``recall_cve``, ``recall_commit``, ``fpr_code``, ``fpr_all_ordinary`` are pooled
+  over the folds. ``any_hit`` gives the same figures for the rule "any content hit flags"
+  (the detector before hits needed corroboration), whose rules were all written on dev;
 - ``speed``: ``analyze()`` of today's detector against the detector before it read context
   (``_baseline.py``), same run, same diffs (the whole corpus): ``speed_ratio_median`` is
   today's median time per diff over the baseline's (target <= 1.0).
@@ -33,11 +40,12 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
 from _corpus import ROOT
+from pr_router.changes._strength import Sample, count_evidence, counts, strong_categories
 
 if TYPE_CHECKING:
     from pr_router.policy.loader import LoadedPolicy
@@ -53,6 +61,7 @@ class Row:
     """One manifest row and what the detector and the plan made of its diff."""
 
     file: str
+    repo: str
     label: str
     cve: str
     cls: str
@@ -63,6 +72,7 @@ class Row:
     risk: str
     security_runs: bool
     reason: str
+    categories: frozenset[str] = frozenset()  # of the content hits, corroborated or not
 
 
 def _manifest() -> list[dict[str, str]]:
@@ -91,6 +101,7 @@ def _judge(entry: dict[str, str], data: bytes) -> Row:
     signals = changes.signals
     return Row(
         file=entry["file"],
+        repo=entry["repo"],
         label=entry["label"],
         cve=entry["cve"],
         cls=entry["class"],
@@ -101,6 +112,7 @@ def _judge(entry: dict[str, str], data: bytes) -> Row:
         risk=signals.risk,
         security_runs=security.run,
         reason=signals.sensitive_reasons[0] if signals.sensitive_reasons else "",
+        categories=frozenset(h.category for h in signals.sensitive_hits if not h.context),
     )
 
 
@@ -148,6 +160,36 @@ def figures(rows: list[Row]) -> dict[str, object]:
     }
 
 
+_CV_KEYS = ("recall_cve", "recall_commit", "fpr_code", "fpr_all_ordinary")
+
+
+def _sample(row: Row) -> Sample | None:
+    """The row as evidence: a counted fix or an ordinary code commit (None: neither)."""
+    if row.label == "fix" and not row.note:
+        return Sample(fix=True, categories=row.categories)
+    if row.label == "ordinary" and row.stratum in _CODE_STRATA:
+        return Sample(fix=False, categories=row.categories)
+    return None
+
+
+def cross_validate(rows: list[Row]) -> dict[str, object]:
+    """Leave-one-repository-out figures: strong categories counted without the judged repo."""
+    judged: list[Row] = []
+    for repo in sorted({row.repo for row in rows}):
+        rest = (_sample(row) for row in rows if row.repo != repo)
+        strong = strong_categories(*count_evidence(s for s in rest if s is not None))
+        judged += [
+            replace(row, flagged=counts(row.categories, strong)) for row in rows if row.repo == repo
+        ]
+    pooled = figures(judged)
+    any_hit = figures([replace(row, flagged=bool(row.categories)) for row in rows])
+    return {
+        "folds": len({row.repo for row in rows}),
+        **{key: pooled[key] for key in _CV_KEYS},
+        "any_hit": {key: any_hit[key] for key in _CV_KEYS},
+    }
+
+
 def _time_per_diff(datas: list[bytes], repeat: int) -> tuple[float, float, float]:
     """Mean, median and slowest milliseconds of ``analyze()`` per diff (best of ``repeat``)."""
     from pr_router.changes import analyze
@@ -182,8 +224,11 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="one line per diff (dev split only)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true", help="skip the speed comparison")
+    parser.add_argument("--cv", choices=("repo",), help="leave-one-repository-out on dev")
     args = parser.parse_args()
     split = _SPLITS[args.split]
+    if args.cv and split != "dev":
+        parser.error("--cv repo runs on the dev split only: the held-out split is not for tuning")
     if args.list and split != "dev":
         parser.error("--list shows the dev split only: the held-out split is not for tuning")
     rows, datas = _judge_split(split)
@@ -197,6 +242,8 @@ def main() -> int:
         "ms_slowest_diff": slowest,
         "targets": TARGETS,
     }
+    if args.cv:
+        result["cv_repo"] = cross_validate(rows)
     if split != "dev":
         result["dev_split"] = figures(_judge_split("dev")[0])
     if not args.no_baseline:

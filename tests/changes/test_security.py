@@ -15,6 +15,7 @@ import pytest
 import pr_router
 from pr_router.changes import analyze, parse_diff, risk_of, sensitive_hits
 from pr_router.changes._context import CONTEXT_CATEGORIES
+from pr_router.changes._payload import PAYLOAD_CATEGORY
 from pr_router.changes._rules import (
     CONTENT_RULES,
     KIND_RULES,
@@ -284,7 +285,7 @@ def test_content_hits_come_first_strongest_category_first() -> None:
 
 def test_every_category_has_a_strength() -> None:
     categories = {rule.category for rule in (*CONTENT_RULES, *PATH_RULES, *KIND_RULES.values())}
-    categories |= set(CONTEXT_CATEGORIES)
+    categories |= {*CONTEXT_CATEGORIES, PAYLOAD_CATEGORY}
     assert set(STRENGTH) == categories
     assert len(STRENGTH) == len(categories)
 

@@ -537,6 +537,7 @@ STRENGTH: tuple[str, ...] = (
     "http-parsing",
     "html-templates",
     "parsing",
+    "attack-payload",
     "advisory-id",
 )
 

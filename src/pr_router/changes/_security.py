@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pr_router.changes._context import dependency_line, hunk_context_hits
+from pr_router.changes._payload import payload_hit
 from pr_router.changes._rules import (
     CONTENT_RULES,
     KIND_RULES,
@@ -33,6 +34,7 @@ from pr_router.changes._rules import (
     Scope,
     in_scope,
 )
+from pr_router.changes._strength import counting_hits
 from pr_router.changes.model import DiffLine, FileChange, FileKind, Hunk, Risk, SensitiveHit
 
 __all__ = ["hit_rank", "is_sensitive", "risk_of", "sensitive_hits"]
@@ -82,12 +84,13 @@ def hit_rank(hit: SensitiveHit) -> tuple[bool, bool, int]:
 def risk_of(hits: Iterable[SensitiveHit], files: Iterable[FileChange]) -> Risk:
     """low / medium / high: a sensitive sink or guard changed, or sensitive context around it.
 
-    high: a high-severity hit on a changed line (shell, SQL, access control, a guard in
-    security context ...), or any sensitive hit in a huge change; medium: any other sensitive
-    hit, context only (a security-relevant file or a migration changed), or a large change.
+    high: a high-severity hit among those that make the change sensitive (shell, SQL, access
+    control, a guard in security context ...), or a sensitive change that is huge; medium: a
+    sensitive change otherwise, a lone weak hit or context only (a security-relevant file or
+    a migration changed), or a large change.
     """
     hits = tuple(hits)
-    severities = {hit.severity for hit in hits if not hit.context}
+    severities = {hit.severity for hit in counting_hits(hits)}
     size = sum(f.changed_lines for f in files if f.kind in _RISKY_KINDS)
     if "high" in severities or (severities and size > _HUGE):
         return "high"
@@ -97,8 +100,8 @@ def risk_of(hits: Iterable[SensitiveHit], files: Iterable[FileChange]) -> Risk:
 
 
 def is_sensitive(hits: Iterable[SensitiveHit]) -> bool:
-    """True when some hit is more than context: a changed line or a dependency declaration."""
-    return any(not hit.context for hit in hits)
+    """True when the content hits count: one is strong, or weak ones corroborate each other."""
+    return bool(counting_hits(hits))
 
 
 def _file_hits(change: FileChange, moved: set[str]) -> list[SensitiveHit]:
@@ -109,6 +112,8 @@ def _file_hits(change: FileChange, moved: set[str]) -> list[SensitiveHit]:
         hits.append(_kind_hit(change, kind_rule))
     if change.kind in _PATH_KINDS:
         hits.extend(_path_hits(change))
+    elif change.kind is FileKind.TEST and (payload := payload_hit(change)) is not None:
+        hits.append(payload)
     scope = SCOPE_OF_KIND.get(change.kind)
     if scope == "code" and _TEMPLATE.search(change.path.lower()):
         scope = "template"

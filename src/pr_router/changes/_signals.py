@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from pr_router.changes._api import public_api_changed
 from pr_router.changes._security import hit_rank, is_sensitive, risk_of, sensitive_hits
+from pr_router.changes._strength import counting_hits
 from pr_router.changes.model import FileChange, FileKind, SensitiveHit, Signals
 from pr_router.tokens import tokens_for_length
 
@@ -47,7 +48,7 @@ def compute_signals(files: Iterable[FileChange], *, diff_text_len: int | None = 
         code_changed=any(change.kind in _CODE_KINDS for change in changes),
         docs_only=bool(changes) and all(change.kind in _DOCS_KINDS for change in changes),
         security_sensitive=is_sensitive(hits),
-        sensitive_reasons=summarize_reasons(hit for hit in hits if not hit.context),
+        sensitive_reasons=summarize_reasons(counting_hits(hits)),
         risk=risk_of(hits, changes),
         estimated_diff_tokens=tokens_for_length(text_len),
         modules=tuple(sorted({_module(change.path) for change in changes})),
