@@ -38,7 +38,7 @@ from pr_router.emulator.github import GitHubEmulator
 from pr_router.github.emulated import GitHubState
 from pr_router.github.publish import fingerprints_in
 from pr_router.github.state import SUMMARY_MARKER
-from pr_router.ledger import LedgerRecord, read_ledger
+from pr_router.ledger import LedgerRecord, read_entries, read_ledger
 from pr_router.pipeline.entry import collect_from_env, run_from_env
 from pr_router.pipeline.settings import Settings
 from pr_router.policy.loader import check_policy_text, load_policy
@@ -84,6 +84,9 @@ class HistoryRun:
     reposted: int = 0  # findings posted twice on the PR (or, without dedup, found again)
     pending_left: int = 0
     error: str | None = None
+    # pushes whose run left a ledger entry (a job record, or a run record when no job ran):
+    # the runs whose runner minutes ``pr-router report`` counts
+    runs_in_ledger: int = 0
 
     def ledger(self) -> list[LedgerRecord]:
         """The records as ``LedgerRecord`` objects."""
@@ -226,6 +229,7 @@ def run_history(setup: Setup, history: History, private: bool = True) -> History
             world.collect()
             ledger = Path(tmp) / "ledger.jsonl"
             records = dedupe(read_ledger(ledger)) if ledger.exists() else []
+            entries = {e.run_id for e in read_entries(ledger)} if ledger.exists() else set()
     except Exception as exc:  # a benchmark reports a broken history instead of dying on it
         return HistoryRun(history.name, setup.name, (), (), error=f"{type(exc).__name__}: {exc}")
     finally:
@@ -238,6 +242,8 @@ def run_history(setup: Setup, history: History, private: bool = True) -> History
     repeats = 0 if setup.dedup else sum(p.repeats for p in pushes)
     run = HistoryRun(history.name, setup.name, pushes, tuple(r.model_dump_json() for r in kept),
                      _wait_budget(setup), later, dict(log.instructions),
-                     _reposted(state) + repeats, pending_left=left)  # fmt: skip
+                     _reposted(state) + repeats, pending_left=left,
+                     runs_in_ledger=sum(any(r.startswith(f"{p.run_id}-") for r in entries)
+                                        for p in pushes))  # fmt: skip
     errors = [f"push {p.index}: {p.error}" for p in pushes if p.error]
     return replace(run, error="; ".join(errors) or None)

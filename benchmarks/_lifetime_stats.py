@@ -70,6 +70,7 @@ class LifetimeFigures:
     runner_minutes: Decimal = Decimal(0)
     waiting_minutes: int = 0  # billed minutes the runs spent waiting for their batches
     runs: int = 0
+    runs_in_ledger: int = 0  # runs the product's ledger (and so ``report``) counts minutes of
     collects: int = 0
     critical: int = 0
     critical_frontier: int = 0
@@ -102,7 +103,7 @@ class LifetimeFigures:
             "p90_pr_usd": _usd(quantile(list(self.per_pr.values()), 0.9)),
             "median_pr_tco_private_usd": _usd(quantile(list(self.per_pr_tco.values()), 0.5)),
             "p90_pr_tco_private_usd": _usd(quantile(list(self.per_pr_tco.values()), 0.9)),
-            "runs": self.runs, "collects": self.collects, "prs": len(self.per_pr),
+            "runs": self.runs, "runs_in_ledger": self.runs_in_ledger, "collects": self.collects, "prs": len(self.per_pr),
             "critical_frontier_share": round(self.critical_frontier / self.critical, 4)
             if self.critical else 1.0,
             "critical_jobs_code_prs": self.critical,
@@ -160,6 +161,7 @@ def _add(fig: LifetimeFigures, run: HistoryRun, runner: RunnerModel) -> None:
     fig.per_pr_tco[run.history] = tokens + runner.usd_per_minute * minutes
     fig.runner_minutes += minutes
     fig.runs += len(run.pushes)
+    fig.runs_in_ledger += run.runs_in_ledger
     fig.collects += run.collected_later
     fig.reposted += run.reposted
     fig.repeats += sum(p.repeats for p in run.pushes)
@@ -230,6 +232,7 @@ def floor_figures(default_runs: Iterable[HistoryRun], runner: RunnerModel) -> Li
         fig.per_pr_tco[run.history] = tokens + runner.usd_per_minute * minutes
         fig.runner_minutes += minutes
         fig.runs += len(run.pushes)
+        fig.runs_in_ledger += run.runs_in_ledger
         base = figures("default", [run], runner)
         fig.critical += base.critical
         fig.critical_frontier += base.critical_frontier

@@ -3,6 +3,12 @@
 Costs are recomputed from ``usage`` and ``rates`` (USD per million tokens) stored in the
 record itself, so any figure can be reproduced from the provider's usage object and the
 price table that was in force. Money is serialised as decimal strings, never floats.
+
+A run that ends before any job record (skipped, nothing new on a push, plan only) still
+took runner minutes: it writes one ``LedgerRun`` line instead, told apart by its
+``"kind": "run"`` (job records have no ``kind``). Both are ``schema_version`` 1: job
+records are unchanged, and ``read_ledger`` yields job records only, so what reads job
+records reads ledgers with run lines as before; ``read_entries`` yields both.
 """
 
 from __future__ import annotations
@@ -20,12 +26,16 @@ from pr_router.pricing import Rates, cost
 from pr_router.tokens import TokenUsage
 
 __all__ = [
+    "Entry",
     "LedgerAcceptance",
     "LedgerRates",
     "LedgerRecord",
+    "LedgerRun",
     "LedgerRunner",
     "LedgerUsage",
     "Outcome",
+    "parse_entry",
+    "read_entries",
     "read_ledger",
     "write_ledger",
 ]
@@ -175,7 +185,33 @@ class LedgerRecord(BaseModel):
         return cost(self.usage.tokens(), self.rates.rates()) if self.rates else Decimal(0)
 
 
-def write_ledger(path: Path, records: Iterable[LedgerRecord]) -> int:
+class LedgerRun(BaseModel):
+    """A run that billed runner time but wrote no job record: why it ended, and its minutes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    kind: Literal["run"] = "run"
+    run_id: str = Field(description="Unique per pr-router run (GITHUB_RUN_ID-attempt or a uuid).")
+    timestamp: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    repo: str | None = None
+    pr: int | None = None
+    head_sha: str | None = None
+    ended: str  # why no job ran: "skipped: draft pull request", "nothing new", ...
+    runner: LedgerRunner
+
+
+Entry = LedgerRecord | LedgerRun
+
+
+def parse_entry(data: object) -> Entry:
+    """A ledger line's JSON value as a job record or, with ``"kind": "run"``, a run record."""
+    if isinstance(data, dict) and data.get("kind") == "run":
+        return LedgerRun.model_validate(data)
+    return LedgerRecord.model_validate(data)
+
+
+def write_ledger(path: Path, records: Iterable[Entry]) -> int:
     """Append records to a JSONL file; returns how many were written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
@@ -186,13 +222,19 @@ def write_ledger(path: Path, records: Iterable[LedgerRecord]) -> int:
     return n
 
 
-def read_ledger(path: Path) -> Iterator[LedgerRecord]:
-    """Records of a JSONL ledger; blank lines are skipped, bad lines raise ``ValueError``."""
+def read_entries(path: Path) -> Iterator[Entry]:
+    """Job and run records of a JSONL ledger; blank lines are skipped, bad lines raise
+    ``ValueError``."""
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                yield LedgerRecord.model_validate(json.loads(line))
+                yield parse_entry(json.loads(line))
             except ValueError as exc:
                 raise ValueError(f"{path}:{number}: not a ledger record: {exc}") from None
+
+
+def read_ledger(path: Path) -> Iterator[LedgerRecord]:
+    """The job records of a JSONL ledger (run records skipped; see ``read_entries``)."""
+    return (r for r in read_entries(path) if isinstance(r, LedgerRecord))

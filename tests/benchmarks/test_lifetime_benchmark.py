@@ -156,3 +156,15 @@ def test_a_description_refreshed_on_a_later_push_is_accepted_on_the_efficient_ti
     described = [r for r in run.ledger() if r.job == "describe"]
     assert len(described) >= 2
     assert {(r.tier, r.attempt, r.status) for r in described} == {("efficient", 1, "ok")}
+
+
+def test_a_push_with_nothing_new_is_a_run_the_ledger_counts() -> None:
+    # pypa/pip#13974: the second push changes nothing the PR's diff shows. No job runs, yet
+    # the run took its runner minutes: the benchmark counts it, and so does the ledger (a
+    # run record), so ``pr-router report`` counts the same runs as the benchmark.
+    run = _run("pypa/pip", 13974)
+    assert [p.looked_at for p in run.pushes] == ["whole PR", "nothing new"]
+    assert len({r.run_id for r in run.ledger()}) == 1  # job records: the first run's only
+    assert run.runs_in_ledger == len(run.pushes) == 2
+    fig = figures("default", [run], RunnerModel())
+    assert fig.runs == fig.runs_in_ledger == 2

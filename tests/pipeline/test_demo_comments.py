@@ -79,9 +79,14 @@ def test_a_login_without_write_is_refused_and_spends_nothing(plain: Path, tmp_pa
     run_demo(tmp_path, comments=(DemoComment("/pr-router escalate describe", "drive-by"),))
 
     def spend(out: Path) -> list[tuple[object, ...]]:
-        return [(r["job"], r["model"], r["cost_usd"], r["command"]) for r in _ledger(out)]
+        jobs = [r for r in _ledger(out) if r.get("kind") != "run"]
+        return [(r["job"], r["model"], r["cost_usd"], r["command"]) for r in jobs]
 
     assert spend(tmp_path) == spend(plain)
+    # The refused command's run spent no tokens but took its runner time: one run record.
+    (run,) = [r for r in _ledger(tmp_path) if r.get("kind") == "run"]
+    assert run["ended"] == "refused drive-by (read)"
+    assert set(run) >= {"schema_version", "run_id", "pr", "head_sha", "runner"}
     page = (tmp_path / "conversation.md").read_text("utf-8")
     assert "Sorry @drive-by, only people with write access" in page
     assert "nothing was run" in page

@@ -39,6 +39,7 @@ from pr_router.github.models import Comment
 from pr_router.github.publish import fingerprints_in
 from pr_router.github.state import State, decode_state, find_summary
 from pr_router.github.transport import FAST_RETRY
+from pr_router.ledger import read_ledger
 from pr_router.pipeline.entry import Outcome, collect_from_env, run_from_env
 from pr_router.providers.base import (
     BatchHandle,
@@ -563,7 +564,9 @@ def _observe(case: Case, fail_on_error: bool, gh: GitHubState, game: _Play,
     seen.duplicate_findings = sum(n - 1 for n in counts.values() if n > 1)
     ledger = workdir / "ledger.jsonl"
     if sticky is None:
-        seen.end_state = "unpublished" if ledger.exists() and ledger.read_text() else "aborted"
+        # Job records: something was spent on models. A run record only holds runner minutes.
+        spent = ledger.exists() and any(True for _ in read_ledger(ledger))
+        seen.end_state = "unpublished" if spent else "aborted"
     elif seen.pending:
         seen.end_state = "pending"
     elif seen.failed or seen.unposted:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pr_router.errors import UsageError
-from pr_router.ledger import LedgerRecord
+from pr_router.ledger import Entry, LedgerRecord
 
 if TYPE_CHECKING:
     from pr_router.report import Summary
@@ -50,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _records(
     args: argparse.Namespace, since: datetime | None, env: Mapping[str, str]
-) -> list[LedgerRecord]:
+) -> list[Entry]:
     from pr_router.report import read_ledgers
 
     if not args.ledgers and not args.repo:
@@ -69,12 +69,12 @@ def _records(
     return records
 
 
-def _with_outcomes(
-    records: Sequence[LedgerRecord], repo: str, env: Mapping[str, str]
-) -> list[LedgerRecord]:
+def _with_outcomes(entries: Sequence[Entry], repo: str, env: Mapping[str, str]) -> list[Entry]:
     from pr_router.github.client import GitHubClient
     from pr_router.outcomes import apply_outcomes, collect_outcomes
 
+    records = [r for r in entries if isinstance(r, LedgerRecord)]
+    runs = [r for r in entries if not isinstance(r, LedgerRecord)]  # no outcomes to look up
     client = GitHubClient.from_env({**env, "GITHUB_REPOSITORY": repo})
     try:
         prs = {r.pr for r in records if r.pr is not None and r.published and r.outcome is None}
@@ -82,7 +82,7 @@ def _with_outcomes(
         found = collect_outcomes(client, records, own_login=client.whoami(), head_shas=heads)
     finally:
         client.close()
-    return apply_outcomes(records, found)
+    return [*apply_outcomes(records, found), *runs]
 
 
 def _charts(summary: Summary, directory: Path) -> None:

@@ -25,7 +25,7 @@ from pr_router.github.event import Event, decide, load_event_from_env
 from pr_router.github.publish import Publisher
 from pr_router.github.transport import RetrySettings
 from pr_router.jobs import FailureLog
-from pr_router.ledger import LedgerRecord, write_ledger
+from pr_router.ledger import Entry, LedgerRecord, write_ledger
 from pr_router.pipeline.collect import collect_pull_request
 from pr_router.pipeline.elsewhere import collect_elsewhere, report_elsewhere
 from pr_router.pipeline.gate_accept import reevaluate_gate
@@ -33,6 +33,7 @@ from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
 from pr_router.pipeline.policy_source import LoadedPolicy, policy_from_base
 from pr_router.pipeline.pr_run import run_pull_request
 from pr_router.pipeline.runner_time import (
+    billed_entries,
     early_figures,
     job_started,
     stamp_records,
@@ -95,9 +96,9 @@ def _artifact_ledgers(environ: Mapping[str, str]) -> Callable[[datetime], list[L
     def records(since: datetime) -> list[LedgerRecord]:
         from pr_router.report.artifacts import ArtifactLedgers
 
-        return ArtifactLedgers.from_env(environ, environ.get("GITHUB_REPOSITORY", "")).records(
-            since
-        )
+        reader = ArtifactLedgers.from_env(environ, environ.get("GITHUB_REPOSITORY", ""))
+        # Token spend only: run records carry runner minutes, which budgets do not count.
+        return [r for r in reader.records(since) if isinstance(r, LedgerRecord)]
 
     return records
 
@@ -139,7 +140,7 @@ class _Done:
     """What a command produced: summaries to show, ledger records, and what failed to post."""
 
     summaries: list[RunSummary] = field(default_factory=list)
-    records: list[LedgerRecord] = field(default_factory=list)
+    records: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     rate: RunnerRate | None = None  # a collect's runner rate, from the first PR's policy
 
@@ -225,12 +226,23 @@ def _nothing(settings: Settings, out: TextIO, message: str, *, code: int = 0,
 
 
 def _early(services: Services, settings: Settings, pr: PRContext | None,
-           loaded: LoadedPolicy | None = None) -> RunnerFigures:  # fmt: skip
-    """The runner figures of a run that ends before any model call."""
+           loaded: LoadedPolicy | None = None, *, ended: str) -> RunnerFigures:  # fmt: skip
+    """The runner figures of a run that ends before any model call, recorded in the ledger
+    (one run record: ``ended`` says why) so that ``report`` counts its minutes."""
     setting = loaded.policy.runner.usd_per_minute if loaded is not None else "auto"
     rate = resolve_rate(setting, private=pr.private if pr is not None else None,
                         runner_environment=settings.runner_environment)  # fmt: skip
-    return early_figures(services, rate)
+    figures = early_figures(services, rate)
+    write_ledger(settings.ledger_path, billed_entries(
+        (), figures, ended=ended, run_id=settings.run_id, services=services, pr=pr))  # fmt: skip
+    return figures
+
+
+def _ended(services: Services, settings: Settings, out: TextIO, message: str,
+           pr: PRContext | None, *, loaded: LoadedPolicy | None = None) -> Outcome:  # fmt: skip
+    """An early end after the clients were built: said, with its runner time recorded."""
+    runner = _early(services, settings, pr, loaded, ended=message)
+    return _nothing(settings, out, message, runner=runner)
 
 
 def _github_failed(exc: GitHubError, settings: Settings, out: TextIO) -> Outcome:
@@ -256,7 +268,7 @@ def _plan_only(event: Event, services: Services, settings: Settings, out: TextIO
             "see docs/security.md for the fork-safe two-stage workflow.")  # fmt: skip
     out.write(gha.notice(note) + "\n")
     _neutral_checks(event.pr, loaded.policy.gate, services, f"no model provider: {why}", out)
-    runner = _early(services, settings, event.pr, loaded)
+    runner = _early(services, settings, event.pr, loaded, ended=f"plan only: {why}")
     out.write(f"pr-router: {sweep_line(runner)}\n")
     if settings.output_path is not None:
         gha.write_outputs(settings.output_path, _outputs([], runner))
@@ -324,29 +336,28 @@ def _run_event(event: Event, env: Mapping[str, str], settings: Settings, service
     if event.kind == "workflow_run":
         pr = _target(event, services, env)
         if pr is None:
-            return _nothing(settings, out, f"nothing to do: {event.note or 'no pull request'}",
-                            runner=_early(services, settings, None))  # fmt: skip
+            why = f"nothing to do: {event.note or 'no pull request'}"
+            return _ended(services, settings, out, why, None)
         if pr.ci_failed:
             logs = _failure_logs(services.github, event.workflow_run.run_id)  # type: ignore[union-attr]
         elif env.get("PR_ROUTER_PR_NUMBER") or env.get("PR_ROUTER_ON_WORKFLOW_RUN") == "review":
             # Fork-safe stage two: the PR recorded by an unprivileged pull_request run.
             pr = replace(pr, event="pull_request", action="synchronize")
         else:
-            return _nothing(settings, out, "nothing to do: the CI run did not fail",
-                            runner=_early(services, settings, pr))  # fmt: skip
+            return _ended(services, settings, out, "nothing to do: the CI run did not fail", pr)
     if pr is None:
-        return _nothing(settings, out, f"nothing to do: {event.note or 'not a pull request'}",
-                        runner=_early(services, settings, None))  # fmt: skip
+        why = f"nothing to do: {event.note or 'not a pull request'}"
+        return _ended(services, settings, out, why, None)
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
     decision = decide(replace(event, pr=pr), draft_reviews=loaded.policy.drafts == "run")
     if decision.kind == "skip" and pr.event != "workflow_run":
-        return _nothing(settings, out, f"skipped: {decision.reason}",
-                        runner=_early(services, settings, pr, loaded))  # fmt: skip
+        return _ended(services, settings, out, f"skipped: {decision.reason}", pr, loaded=loaded)
     if not services.providers:
         return _plan_only(replace(event, pr=pr), services, settings, out)
     result = run_pull_request(pr, settings, services, logs=logs, loaded=loaded)
-    records = stamp_records((r for j in result.summary.jobs for r in j.records),
-                            result.summary.runner)  # fmt: skip
+    records = billed_entries((r for j in result.summary.jobs for r in j.records),
+                             result.summary.runner, ended=f"no job ran ({result.summary.looked_at})",
+                             run_id=settings.run_id, services=services, pr=pr)  # fmt: skip
     done = _Done([result.summary], records, list(result.problems))
     if settings.sarif_path is not None and result.sarif is not None:
         write_sarif(settings.sarif_path, result.sarif)
@@ -366,15 +377,16 @@ def _comment_event(event: Event, settings: Settings, services: Services, out: Te
 
     decision = decide(event, draft_reviews=False)
     if decision.kind == "skip":
-        return _nothing(settings, out, f"skipped: {decision.reason}",
-                        runner=_early(services, settings, event.pr))  # fmt: skip
+        return _ended(services, settings, out, f"skipped: {decision.reason}", event.pr)
     result = run_comment(event, settings, services)
     if not result.summaries:
-        if result.records:  # an accepted finding: recorded, nothing billed
-            write_ledger(settings.ledger_path, result.records)
-        return _nothing(settings, out, result.message,
-                        runner=_early(services, settings, event.pr))  # fmt: skip
-    records = stamp_records(result.records, result.summaries[0].runner)
+        if result.records:  # an accepted finding: recorded, no tokens billed
+            runner = _early(services, settings, event.pr, ended=result.message)
+            write_ledger(settings.ledger_path, stamp_records(result.records, runner))
+            return _nothing(settings, out, result.message, runner=runner)
+        return _ended(services, settings, out, result.message, event.pr)
+    records = billed_entries(result.records, result.summaries[0].runner, ended=result.message,
+                             run_id=settings.run_id, services=services, pr=event.pr)  # fmt: skip
     done = _Done(list(result.summaries), records, list(result.problems))
     return _report(done, settings, out, services.publisher)
 
@@ -432,5 +444,6 @@ def collect_from_env(environ: Mapping[str, str] | None = None, *, settings: Sett
     rate = done.rate or resolve_rate("auto", private=pulls[0].private if pulls else None,
                                      runner_environment=settings.runner_environment)  # fmt: skip
     sweep = sweep_figures(services, rate)
-    done.records = stamp_records(done.records, sweep)
+    done.records = billed_entries(done.records, sweep, ended="collect: nothing finished",
+                                  run_id=settings.run_id, services=services)  # fmt: skip
     return _report(done, settings, out, services.publisher, sweep)

@@ -12,15 +12,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import TypeVar, cast
 
+from pr_router.context import PRContext
 from pr_router.execute import Clock
-from pr_router.ledger import LedgerRecord, LedgerRunner
+from pr_router.ledger import Entry, LedgerRun, LedgerRunner
 from pr_router.pipeline.services import Services
 from pr_router.runner import RunnerFigures, RunnerRate, runner_figures
 from pr_router.summary import JobRun, RunSummary
 
 __all__ = [
     "STARTED_AT_ENV",
+    "billed_entries",
     "early_figures",
     "job_started",
     "ledger_runner",
@@ -31,6 +34,7 @@ __all__ = [
 ]
 
 STARTED_AT_ENV = "PR_ROUTER_STARTED_AT"
+E = TypeVar("E", bound=Entry)
 _MAX_JOB_SECONDS = 6 * 3600  # GitHub ends a hosted job after 6 hours: an older stamp is stale
 
 
@@ -75,14 +79,27 @@ def ledger_runner(figures: RunnerFigures) -> LedgerRunner:
     )  # fmt: skip
 
 
-def stamp_records(
-    records: Iterable[LedgerRecord], figures: RunnerFigures | None
-) -> list[LedgerRecord]:
+def stamp_records(records: Iterable[E], figures: RunnerFigures | None) -> list[E]:
     """The records with the run's runner figures (the same on each: count once per run)."""
     if figures is None:
         return list(records)
     runner = ledger_runner(figures)
-    return [r.model_copy(update={"runner": runner}) for r in records]
+    return [cast(E, r.model_copy(update={"runner": runner})) for r in records]
+
+
+def billed_entries(records: Iterable[Entry], figures: RunnerFigures | None, *,
+                   ended: str, run_id: str, services: Services,
+                   pr: PRContext | None = None) -> list[Entry]:  # fmt: skip
+    """What the ledger gets for a run: its job records with the runner figures, or, when it
+    has none, one run record saying why (``ended``), so its runner minutes are counted too."""
+    stamped = stamp_records(records, figures)
+    if stamped or figures is None:
+        return stamped
+    return [LedgerRun(
+        run_id=run_id, timestamp=services.wall_clock(), repo=pr.repo if pr else None,
+        pr=pr.number if pr else None, head_sha=pr.head_sha if pr else None, ended=ended,
+        runner=ledger_runner(figures),
+    )]  # fmt: skip
 
 
 def _elapsed(services: Services) -> float:

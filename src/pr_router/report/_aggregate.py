@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pr_router.ledger import LedgerRecord
+from pr_router.ledger import Entry, LedgerRecord
 from pr_router.pricing import BATCH_FACTOR, MTOK
 from pr_router.report._period import Period, utc
 from pr_router.report._runner import RunnerTotals, runner_totals
@@ -305,8 +305,10 @@ def _gate_accepted(records: Sequence[LedgerRecord]) -> tuple[GateAccepted, ...]:
     return tuple(seen.values())
 
 
-def summarize(records: Sequence[LedgerRecord], period: Period) -> Summary:
-    """Every figure of the report for the records (already cut to ``period``)."""
+def summarize(entries: Sequence[Entry], period: Period) -> Summary:
+    """Every figure of the report for the records (already cut to ``period``); run records
+    (runs without a job record) count in the runner minutes only."""
+    records = [r for r in entries if isinstance(r, LedgerRecord)]
     billed = [r for r in records if r.status != "pending"]
     runs = [r for r in billed if r.status != "skipped"]
     return Summary(
@@ -327,5 +329,5 @@ def summarize(records: Sequence[LedgerRecord], period: Period) -> Summary:
         efficiency=_efficiency(runs),
         timeline=_timeline(runs, period),
         gate_accepted=_gate_accepted(records),
-        runner=runner_totals(records),
+        runner=runner_totals(entries),
     )

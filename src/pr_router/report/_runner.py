@@ -1,7 +1,8 @@
 """Runner minutes in the report: counted once per run, from the records that carry them.
 
 Every record of one run carries the same runner figures (``LedgerRecord.runner``), so they
-are summed over distinct ``run_id``. Records written before runner minutes were measured
+are summed over distinct ``run_id``; a run that wrote no job record (it ended early) has
+one ``LedgerRun`` with its figures. Records written before runner minutes were measured
 carry none: their runs are counted as ``unmeasured``, not as zero minutes.
 """
 
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pr_router.ledger import LedgerRecord, LedgerRunner
+from pr_router.ledger import Entry, LedgerRunner
 
 __all__ = ["RunnerTotals", "runner_totals"]
 
@@ -28,7 +29,7 @@ class RunnerTotals:
     unmeasured: int  # runs in the records without runner figures (older ledgers)
 
 
-def runner_totals(records: Sequence[LedgerRecord]) -> RunnerTotals:
+def runner_totals(records: Sequence[Entry]) -> RunnerTotals:
     """Runner totals of ``records``, one figure per ``run_id``."""
     per_run: dict[str, LedgerRunner] = {}
     unmeasured: set[str] = set()

@@ -26,7 +26,7 @@ from pr_router.github.transport import (
     build_github,
     translating,
 )
-from pr_router.ledger import LedgerRecord
+from pr_router.ledger import Entry
 from pr_router.report._period import utc
 from pr_router.report._sources import parse_ledger_text
 
@@ -90,21 +90,21 @@ class ArtifactLedgers:
                 if a.name.startswith(LEDGER_ARTIFACT_PREFIX) and not a.expired:
                     yield LedgerArtifact(a.id, a.name, created, a.archive_download_url)
 
-    def download(self, artifact: LedgerArtifact) -> list[LedgerRecord]:
+    def download(self, artifact: LedgerArtifact) -> list[Entry]:
         """The records of every ``*.jsonl`` file in one artifact's zip."""
         with self._op(f"download artifact {artifact.name}", f"artifact {artifact.id}"):
             data = self._raw.get(artifact.download_url, accept="application/vnd.github+json")
         return read_zip(data.content, f"artifact {artifact.name} ({artifact.id})")
 
-    def records(self, since: datetime | None) -> list[LedgerRecord]:
+    def records(self, since: datetime | None) -> list[Entry]:
         """Every record of every ledger artifact since ``since``."""
-        out: list[LedgerRecord] = []
+        out: list[Entry] = []
         for artifact in self.artifacts(since):
             out.extend(self.download(artifact))
         return out
 
 
-def read_zip(content: bytes, origin: str) -> list[LedgerRecord]:
+def read_zip(content: bytes, origin: str) -> list[Entry]:
     """Ledger records of the ``*.jsonl`` members of a zip held in memory."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
@@ -114,7 +114,7 @@ def read_zip(content: bytes, origin: str) -> list[LedgerRecord]:
         members = [m for m in archive.infolist() if m.filename.endswith(".jsonl")]
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
             raise GitHubError(f"{origin}: ledgers inflate past {MAX_UNZIPPED_BYTES:,} bytes")
-        records: list[LedgerRecord] = []
+        records: list[Entry] = []
         for m in members:
             text = archive.read(m).decode("utf-8")
             records.extend(parse_ledger_text(text, f"{origin}/{m.filename}"))
