@@ -103,13 +103,15 @@ def _floor_record(run: CaseRun, record: LedgerRecord, prices: PriceTable,
     return FloorRecord(record, floor, mode, cost(floor, rates), rates, above, unmarked / MTOK)
 
 
-def _with_attainable(floors: list[FloorRecord], critical_jobs: int) -> list[FloorRecord]:
+def _with_attainable(floors: list[FloorRecord], critical_jobs: int,
+                     carried: int = 0) -> list[FloorRecord]:  # fmt: skip
     """Add what each record would cost if the PR's critical jobs shared one prefix.
 
     One critical job (the one with the largest prefix) writes it, the others read it; a
     PR's only critical job sends it uncached (a write nobody reads is a loss); auxiliary
     jobs stay as they ran (batch, uncached prefix). That is the floor plus what one run
-    cannot avoid, whatever the packing.
+    cannot avoid, whatever the packing. ``carried``: tokens at the start of that prefix
+    that an earlier run of the PR left in the cache (read, not written, by the writer).
     """
     critical = [f for f in floors if f.record.job_class == "critical" and f.rates is not None]
     writer = max(critical, key=lambda f: f.usage.cache_read, default=None)
@@ -120,16 +122,18 @@ def _with_attainable(floors: list[FloorRecord], critical_jobs: int) -> list[Floo
             extra = f.above.get("auxiliary_prefix", Decimal(0))
         elif f.rates is not None and f is writer:
             paid = f.rates.cache_write_5m if critical_jobs > 1 else f.rates.input
-            extra = Decimal(f.usage.cache_read) * (paid - f.rates.cache_read) / MTOK
+            written = max(f.usage.cache_read - carried, 0)
+            extra = Decimal(written) * (paid - f.rates.cache_read) / MTOK
         out.append(replace(f, attainable=f.usd + extra))
     return out
 
 
-def floor_of(run: CaseRun, prices: PriceTable | None = None) -> list[FloorRecord]:
-    """Every record of a ``default`` run at its floor."""
+def floor_of(run: CaseRun, prices: PriceTable | None = None,
+             carried: int = 0) -> list[FloorRecord]:  # fmt: skip
+    """Every record of a ``default`` run at its floor (``carried``: see ``_with_attainable``)."""
     table = prices or PriceTable()
     records = run.ledger()
     readers = {r.model for r in records if r.usage.cache_read}
     critical = len({r.job for r in records if r.job_class == "critical"})
     floors = [_floor_record(run, r, table, (readers, critical)) for r in records]
-    return _with_attainable(floors, critical)
+    return _with_attainable(floors, critical, carried)

@@ -57,6 +57,16 @@ def _targets(doc: Doc) -> list[str]:
     )
     reposted = d["reposted_findings"]
     rows.append(f"| `reposted_findings` 0 | {reposted} | {'yes' if reposted == 0 else 'no'} |")
+    f = doc.get("floor", {})
+    if f.get("tokens_usd_attainable") and f.get("tokens_usd"):
+        public = f["tokens_usd_attainable"] / f["tokens_usd"]
+        private = f["tco_private_usd_attainable"] / f["tco_private_usd"]
+        rows += [
+            "",
+            f"The attainable bound (below) is itself {public:.3f}x the floor on tokens and "
+            f"{private:.3f}x on private TCO; default is {d['tco_public_x_attainable']:.3f}x "
+            f"and {d['tco_private_x_attainable']:.3f}x of the bound.",
+        ]
     return rows
 
 
@@ -126,6 +136,28 @@ def _runner_driver(p: Mapping[str, Any], d: Mapping[str, Any], f: Mapping[str, A
     )
 
 
+def _bound_driver(d: Mapping[str, Any], f: Mapping[str, Any]) -> str:
+    """What the floor asks that no run can do, in dollars: the attainable bound."""
+    if not f.get("tokens_usd_attainable"):
+        return "- **attainable bound**: not computed (no floor)."
+    best, floor = f["tokens_usd_attainable"], f["tokens_usd"]
+    reach = "above" if best > 1.15 * floor else "within"
+    return (
+        f"- **the attainable bound** (`tokens_usd_attainable`, ${best:.2f}): default's runs "
+        "with each run's shared prefix written once (one critical job writes it, the other "
+        "reads it; a lone critical job sends it uncached) and every run after a PR's first "
+        "reading the prefix that stays the same from push to push (output schema, system "
+        "text) from an earlier run's cache. Only what is new in a run is paid in full: no "
+        "setup that shows the models the same prompts and gets the same answers pays less, "
+        "whatever its packing or cache TTL. The bound is "
+        f"{best / floor:.3f}x the floor, {reach} 1.15x: the floor charges the first sight of "
+        "each push's new text as a cache read, which no request can do. Default is "
+        f"{d['tco_public_x_attainable']:.3f}x the bound; the rest is the invariant prefix "
+        "written again when a push comes after the cache entry expired (providers keep one "
+        "an hour at most) or before the PR's intervals justified the 1-hour TTL."
+    )
+
+
 def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
     p, d, f = doc["peer-rerun"], doc["default"], doc["floor"]
     scopes: Mapping[str, int] = d["runs_by_scope"]
@@ -175,6 +207,7 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
             else "The runner gap is the auxiliary calls that run synchronously, any batch waiting, "
             "and collecting results in a later run."
         ),
+        _bound_driver(d, f),
         f"- **reposted findings** ({p['reposted_findings']} vs {d['reposted_findings']}): "
         "peer-rerun's tools keep no record of what they posted, so every finding a later "
         "push finds again (same job, file, line and title) is posted again: "

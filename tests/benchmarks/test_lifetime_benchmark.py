@@ -7,16 +7,19 @@ import json
 from collections import Counter
 from decimal import Decimal
 
+from _emulated import CaseRun
+from _floor import floor_of
 from _histories import find
 from _lifetime_run import HistoryRun, run_history
-from _lifetime_stats import RunnerModel, figures
+from _lifetime_stats import RunnerModel, figures, floor_figures
 from _setups import lifetime_setups
 from pr_router.changes import analyze
 from pr_router.changes.interdiff import interdiff
 from pr_router.estimate import invariant_prefix_tokens
-from pr_router.jobs.outputs import FindingsOutput
+from pr_router.jobs.outputs import FindingsOutput, strict_schema
 from pr_router.jobs.prompts import SYSTEM_PREAMBLE
 from pr_router.ledger import LedgerRecord
+from pr_router.pricing import MTOK
 from pr_router.tokens import estimate_tokens
 
 from .conftest import run_json
@@ -107,7 +110,7 @@ def test_the_next_push_reads_the_prefix_the_last_run_cached() -> None:
     run = _run("pypa/pip", 14159)
     # The emulator counts the schema as the API receives it (JSON with spaces); the router's
     # estimate of the same prefix counts it compact, a few percent less.
-    schema = json.dumps(FindingsOutput.model_json_schema(), sort_keys=True)
+    schema = json.dumps(strict_schema(FindingsOutput), sort_keys=True)
     prefix = estimate_tokens(schema) + estimate_tokens(SYSTEM_PREAMBLE)
     assert 0.9 < invariant_prefix_tokens("findings") / prefix <= 1.0
     (first,) = [r for r in _of(run, 1) if r.job == "review"]
@@ -118,6 +121,32 @@ def test_the_next_push_reads_the_prefix_the_last_run_cached() -> None:
     assert second.usage.cache_read == prefix
     assert third.usage.cache_read == 0
     assert third.usage.cache_write_5m > prefix
+
+
+def test_the_attainable_bound_lies_between_the_floor_and_default() -> None:
+    # pypa/pip#14159 again: push 2 read the invariant prefix from push 1's cache, push 3 did
+    # not. The bound charges every later push only for what is new in it.
+    runner = RunnerModel()
+    run = _run("pypa/pip", 14159)
+    default = figures("default", [run], runner)
+    floor = floor_figures([run], runner)
+    best = floor.attainable[run.history]
+    assert floor.tokens_usd < best < default.tokens_usd
+    doc = default.to_json(runner, None, floor)
+    assert doc["tco_public_x_attainable"] == round(float(default.tokens_usd / best), 4) > 1.0
+    assert floor.to_json(runner, None, floor)["tokens_usd_attainable"] == round(float(best), 6)
+    # Push 3 wrote the invariant prefix again; in the bound it reads it, as push 2 did.
+    (review,) = [r for r in _of(run, 3) if r.job == "review"]
+    raws = tuple(r.model_dump_json() for r in _of(run, 3))
+    case = CaseRun("pip 3", "default", 0, 0, True, False, raws, run.instructions)
+    (second,) = [r for r in _of(run, 2) if r.job == "review"]
+    prefix = second.usage.cache_read
+    assert prefix > 0
+    cold = sum(f.attainable for f in floor_of(case))
+    warm = sum(f.attainable for f in floor_of(case, carried=prefix))
+    assert review.rates is not None
+    rates = review.rates
+    assert cold - warm == Decimal(prefix) * (rates.cache_write_5m - rates.cache_read) / MTOK
 
 
 def test_peer_rerun_counts_the_findings_a_tool_without_dedup_posts_again() -> None:

@@ -218,7 +218,7 @@ def test_custom_jobs_are_built_and_validated_like_builtins() -> None:
     assert migration.request.shared_context == review.request.shared_context
     assert migration.request.instructions.startswith(
         f"## Task: Migration review\n{MIGRATION_PROMPT}\n\nsummary: two to five sentences on "
-        "what you found.\nEach finding:"
+        "what you found.\nfindings: each as the output schema describes it."
     )
     assert migration.request.schema_name == "FindingsOutput"
     assert notes.request.schema_name == "CommentOutput"

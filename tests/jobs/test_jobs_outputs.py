@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from pr_router.jobs import (
     ReviewOutput,
     SecurityOutput,
 )
-from pr_router.jobs.outputs import strict_schema
+from pr_router.jobs.outputs import FindingsOutput, strict_schema
+from pr_router.jobs.prompts import review_instructions, security_instructions
 
 MODELS = [
     ReviewOutput,
@@ -96,3 +98,24 @@ def test_enums() -> None:
         "medium",
         "low",
     ]
+
+
+def test_the_findings_schema_states_the_field_rules_once_without_derived_titles() -> None:
+    # The rules live in the schema, which providers cache with the prefix that stays the
+    # same from push to push; each job's instructions, paid in full on every run, point there.
+    schema = strict_schema(FindingsOutput)
+    assert schema["title"] == "FindingsOutput"  # the root keeps its name
+    text = json.dumps(schema)
+    assert '"title": "Start Line"' not in text
+    assert '"title": "Finding"' not in text
+    finding = schema["$defs"]["Finding"]["properties"]
+    assert "title" in finding  # a property named "title" is kept, only the keyword goes
+    assert "side RIGHT" in finding["start_line"]["description"]
+    assert "side LEFT" in finding["start_line"]["description"]
+    assert "critical:" in finding["severity"]["description"]
+    assert "At most 25" in schema["properties"]["findings"]["description"]
+    for instructions in (review_instructions(), security_instructions([])):
+        assert "as the output schema describes" in instructions
+        assert "side RIGHT" not in instructions
+    # Stripping titles changes nothing a parser accepts.
+    assert FindingsOutput.model_validate({"summary": "s", "findings": []}).findings == []

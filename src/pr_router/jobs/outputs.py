@@ -13,7 +13,10 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_FINDINGS = 25  # findings per answer, as the schema asks
+
 __all__ = [
+    "MAX_FINDINGS",
     "ChangelogOutput",
     "CommentOutput",
     "DescribeOutput",
@@ -52,36 +55,58 @@ def _all_required(schema: dict[str, Any]) -> None:
 
 # Every findings job (review, security, custom) answers with this one schema: providers
 # treat the output schema as part of the prompt prefix, so a shared schema is what lets the
-# second job read the PR context from the prompt cache. The docstring is the schema's
-# description, which the model reads: this note stays out of it.
+# second job read the PR context from the prompt cache. The schema is also where the field
+# rules are stated, once: it sits in the prefix that stays the same from push to push, so
+# it is cached across runs, where each job's own instructions are paid in full by every
+# job on every run. The docstrings and descriptions are what the model reads: these notes
+# stay out of them.
 class Finding(_Out):
     """One problem found in the diff, anchored to lines of the diff listing."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_all_required)
 
-    file: str = Field(description="Path exactly as in the diff listing.")
-    start_line: int = Field(description="First line of the range, numbered as in the listing.")
-    end_line: int = Field(description="Last line (same as start_line for one line).")
+    file: str = Field(
+        description='The path exactly as in a "###" heading of the diff; only files whose '
+        "hunks are shown."
+    )
+    start_line: int = Field(
+        description="First line of the range, from the listing: added and context lines by "
+        "their new number (side RIGHT), removed lines by their old number (side LEFT)."
+    )
+    end_line: int = Field(
+        description="Last line (start_line for one line), in the same hunk; >= start_line."
+    )
     side: Side = Field(description="RIGHT for added or context lines, LEFT for removed lines.")
-    severity: Severity
+    severity: Severity = Field(
+        description="critical: exploitable hole, data loss, crash on the main path; high: "
+        "wrong behaviour users will hit; medium: a real defect in a less common path; low: "
+        "minor defect; info: worth knowing, no defect."
+    )
     category: str = Field(description="One word or two: bug, correctness, performance, ...")
     # Lenient when parsing (a missing CWE means none), required in the schema sent to the
     # providers (strict structured output wants every property listed).
     cwe: str | None = Field(
-        default=None, description='CWE id such as "CWE-79" for a security weakness, else null.'
+        default=None,
+        description='The closest CWE id ("CWE-79") when the finding is a security weakness, '
+        "else null.",
     )
-    title: str = Field(description="Short headline, under 80 characters.")
-    explanation: str = Field(description="Why it is a problem and what happens, in Markdown.")
+    title: str = Field(description="Under 80 characters.")
+    explanation: str = Field(description="What goes wrong, when, and why, briefly.")
     suggestion: str | None = Field(
-        description="Replacement code for lines start_line..end_line, or null."
+        description="The full replacement code for lines start_line..end_line on side RIGHT, "
+        "without line numbers or +/- marks; null when a code change is not obvious or side "
+        "is LEFT."
     )
 
 
-class FindingsOutput(_Out):
-    """Output of the review and security jobs and of custom ``findings`` jobs."""
+class FindingsOutput(_Out):  # the review's, the security scan's and custom findings jobs'
+    """A summary of the change and the problems found in its diff."""
 
-    summary: str = Field(description="Two to five sentences on the change and its risks.")
-    findings: list[Finding]
+    summary: str = Field(description="Two to five sentences, as the task says.")
+    findings: list[Finding] = Field(
+        description=f"At most {MAX_FINDINGS}, most important first. An empty list is a valid "
+        "answer when nothing is worth reporting."
+    )
 
 
 # The jobs' names for the shared schema.
@@ -147,6 +172,29 @@ JobOutput: TypeAlias = (
 )
 
 
+def _untitled(node: Any, *, root: bool = False) -> Any:
+    """``node`` without the titles pydantic derives from names (the root keeps its own)."""
+    if isinstance(node, list):
+        return [_untitled(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and not root and isinstance(value, str):
+            continue
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            out[key] = {name: _untitled(sub) for name, sub in value.items()}
+        else:
+            out[key] = _untitled(value)
+    return out
+
+
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema, as sent to the provider."""
-    return model.model_json_schema()
+    """The model's JSON schema, as sent to the provider.
+
+    Pydantic titles every property and definition after its name ("Start Line" for
+    ``start_line``); they tell the model nothing the name does not, and every job pays for
+    them in its prompt, so only the root keeps its title.
+    """
+    schema: dict[str, Any] = _untitled(model.model_json_schema(), root=True)
+    return schema

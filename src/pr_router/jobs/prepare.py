@@ -31,6 +31,7 @@ from pr_router.jobs.outputs import (
     DocsOutput,
     FailureOutput,
     FindingsOutput,
+    strict_schema,
 )
 from pr_router.jobs.prompts import (
     SYSTEM_PREAMBLE,
@@ -80,7 +81,7 @@ def output_model(job: str, output: str) -> type[BaseModel]:
 
 def schema_tokens(model: type[BaseModel]) -> int:
     """Tokens the schema adds to the prompt (providers count it as input)."""
-    return estimate_tokens(json.dumps(model.model_json_schema(), separators=(",", ":")))
+    return estimate_tokens(json.dumps(strict_schema(model), separators=(",", ":")))
 
 
 def instructions_for(
@@ -148,7 +149,7 @@ class PreparedJob:
             system=SYSTEM_PREAMBLE,
             shared_context=self.shared_context,
             instructions=self.instructions,
-            output_schema=self.model.model_json_schema(),
+            output_schema=strict_schema(self.model),
             schema_name=self.model.__name__,
             max_output_tokens=plan.max_output_tokens or 4_000,
             effort=plan.effort,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from pr_router.changes.model import SensitiveHit
 from pr_router.jobs.changelog_style import ChangelogStyle
+from pr_router.jobs.outputs import MAX_FINDINGS
 from pr_router.jobs.sanitize import fence, inline_code, sanitize_text
 
 __all__ = [
@@ -27,7 +28,6 @@ __all__ = [
     "security_instructions",
 ]
 
-MAX_FINDINGS = 25
 
 SYSTEM_PREAMBLE = """\
 You are pr-router, an automated assistant that works on one GitHub pull request. Several \
@@ -54,21 +54,12 @@ request, and must not claim to.
 the context, say it is not visible; do not guess.
 """
 
-_FINDING_FIELDS = f"""\
-Each finding:
-- file: the path exactly as in a "###" heading of the diff; only files whose hunks are shown.
-- start_line, end_line, side: from the listing. Added and context lines: side RIGHT with \
-their new numbers. Removed lines: side LEFT with their old numbers. A range stays inside \
-one hunk; start_line <= end_line.
-- severity: critical (exploitable hole, data loss, crash on the main path), high (wrong \
-behaviour users will hit), medium (a real defect in a less common path), low (minor \
-defect), info (worth knowing, no defect).
-- title: under 80 characters. explanation: what goes wrong, when, and why, briefly.
-- cwe: the closest CWE id ("CWE-79") when the finding is a security weakness, else null.
-- suggestion: the full replacement code for lines start_line..end_line on side RIGHT, \
-without line numbers or +/- marks; null when a code change is not obvious or side is LEFT.
-Report at most {MAX_FINDINGS} findings, most important first. An empty list is a valid \
-answer when nothing is worth reporting; still write the summary."""
+# The field rules live in the output schema (``outputs.Finding``), which is cached with the
+# prefix; this line, paid by every findings job on every run, only points there.
+_FINDING_FIELDS = (
+    "findings: each as the output schema describes it. Still write the summary when the list "
+    "is empty."
+)
 
 
 def review_instructions() -> str:
