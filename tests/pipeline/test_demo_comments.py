@@ -56,10 +56,10 @@ def test_a_maintainers_escalate_runs_describe_on_standard(plain: Path, escalated
     page = (escalated / "conversation.md").read_text("utf-8")
     assert f"## Comment by {MAINTAINER}\n\n/pr-router escalate describe" in page
     # on the demo's simulated clock the command comes 31 minutes after the first run, so the
-    # stable prefix is written to the 1-hour cache: (103x2 + 385x2.5 + 566x4 + 243x10) / 1e6
-    assert new["usage"]["cache_write_1h"] == 566
-    assert Decimal(new["cost_usd"]) == Decimal("0.0058625")
-    assert "`describe` ran on standard (`claude-sonnet-5-5`): $0.0059" in page
+    # stable prefix is written to the 1-hour cache: (103x2 + 385x2.5 + 539x4 + 243x10) / 1e6
+    assert new["usage"]["cache_write_1h"] == 539
+    assert Decimal(new["cost_usd"]) == Decimal("0.0057545")
+    assert "`describe` ran on standard (`claude-sonnet-5-5`): $0.0058" in page
     assert "Commands on this PR (1)" in page
     html = (escalated / "conversation.html").read_text("utf-8")
     assert "/pr-router escalate describe" in html
