@@ -136,7 +136,7 @@ def _runner_driver(p: Mapping[str, Any], d: Mapping[str, Any], f: Mapping[str, A
     )
 
 
-def _bound_driver(d: Mapping[str, Any], f: Mapping[str, Any]) -> str:
+def _bound_driver(p: Mapping[str, Any], d: Mapping[str, Any], f: Mapping[str, Any]) -> str:
     """What the floor asks that no run can do, in dollars: the attainable bound."""
     if not f.get("tokens_usd_attainable"):
         return "- **attainable bound**: not computed (no floor)."
@@ -154,7 +154,11 @@ def _bound_driver(d: Mapping[str, Any], f: Mapping[str, Any]) -> str:
         "each push's new text as a cache read, which no request can do. Default is "
         f"{d['tco_public_x_attainable']:.3f}x the bound; the rest is the invariant prefix "
         "written again when a push comes after the cache entry expired (providers keep one "
-        "an hour at most) or before the PR's intervals justified the 1-hour TTL."
+        "an hour at most) or before the PR's intervals justified the 1-hour TTL. On a "
+        f"private repository the bound is {f['tco_private_usd_attainable'] / f['tco_private_usd']:.3f}x"
+        " the floor and "
+        f"{f['tco_private_usd_attainable'] / p['tco_private_usd']:.3f}x peer-rerun's TCO. "
+        "Targets beyond the bound need the models shown less text or answering less."
     )
 
 
@@ -207,7 +211,7 @@ def _drivers(doc: Doc, runner: RunnerModel) -> list[str]:
             else "The runner gap is the auxiliary calls that run synchronously, any batch waiting, "
             "and collecting results in a later run."
         ),
-        _bound_driver(d, f),
+        _bound_driver(p, d, f),
         f"- **reposted findings** ({p['reposted_findings']} vs {d['reposted_findings']}): "
         "peer-rerun's tools keep no record of what they posted, so every finding a later "
         "push finds again (same job, file, line and title) is posted again: "

@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            {n: f.per_pr for n, f in figs.items()},
                            {r.case: r.changed_lines for r in runs})  # fmt: skip
         for path in write_docs(ROOT / "docs", doc, inputs):
-            print(f"wrote {path}", file=sys.stderr)
+            print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
 

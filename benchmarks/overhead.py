@@ -202,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from _overhead_doc import write_doc
 
         path = write_doc(ROOT / "docs" / "overhead.md", doc, datetime.now(UTC).date().isoformat())
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
 
