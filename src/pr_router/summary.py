@@ -105,6 +105,9 @@ class RunSummary:
     dry_run: bool = False
     # earlier runs of the PR, oldest first: (head sha, what was looked at, tokens + runner)
     lifetime: tuple[tuple[str, str, Decimal], ...] = ()
+    # runs after this one that ended before any job (skipped, nothing to do): their runner
+    # time, in the PR total and the lifetime table until the next run replaces this summary
+    later: tuple[tuple[str, str, Decimal], ...] = ()
     looked_at: str = ""  # what this run looked at ("whole PR", "changes since abc1234", ...)
     checks: tuple[CheckLine, ...] = ()  # the merge gate's check runs
     gate: str = "skipped"  # the action output: pass | fail | skipped
@@ -155,9 +158,19 @@ class RunSummary:
         return self.previous_cost_usd + self.cost_usd
 
     @property
+    def later_usd(self) -> Decimal:
+        """Runner cost of the runs after this one that ended before any job."""
+        return sum((usd for _, _, usd in self.later), Decimal(0))
+
+    @property
+    def pr_runs(self) -> int:
+        """How many runs the PR has had: earlier ones, this one and later early endings."""
+        return self.previous_runs + 1 + len(self.later)
+
+    @property
     def pr_total_usd(self) -> Decimal:
         """What the PR has cost the user so far: every run's tokens and runner minutes."""
-        return self.pr_cost_usd + self.previous_runner_usd + self.runner_usd
+        return self.pr_cost_usd + self.previous_runner_usd + self.runner_usd + self.later_usd
 
     @property
     def failed(self) -> tuple[JobRun, ...]:

@@ -118,3 +118,48 @@ def test_a_skipped_draft_run_is_in_the_ledger_and_the_report(
     assert (report["runner"]["runs"], report["runner"]["minutes"]) == (1, 2)
     assert Decimal(report["total_with_runner_usd"]) == Decimal("0.012")
     assert report["records"] == 0
+
+
+def test_a_skipped_run_on_a_pr_with_a_summary_joins_its_total_and_lifetime(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened = _private(webhook("pull_request.opened.payload.json"))
+    opened["pull_request"]["head"]["sha"] = OLD
+    world.seed(opened, diff("httpx__d25f2bfeff35.diff"))
+    first = _run(world, opened)
+    tokens = sum((r.cost_usd for r in first.ledger), Decimal(0))
+    # The author turns the PR into a draft and pushes: the run is skipped, and bills 2 min.
+    world.state.pulls[2].draft = True
+    world.state.push(2, NEW, diff("httpx__d25f2bfeff35.diff"), "WIP")
+    sync = _private(webhook("pull_request.synchronize.payload.json"))
+    sync["pull_request"]["draft"] = True
+    skipped = _run(world, sync)
+    assert "skipped: draft pull request" in skipped.log
+
+    _, body, state = world.summary(2)
+    assert (state.runs, state.runner_minutes, state.runner_usd) == (2, 4, Decimal("0.024"))
+    assert state.last_reviewed_sha == OLD  # nothing was reviewed at the new head
+    assert state.cost_usd == tokens
+    total = format_usd(tokens + Decimal("0.024"))
+    assert f"PR total {total} over 2 runs" in body.split("\n", 2)[1]
+    assert f"PR total: **{total}** over 2 runs" in body
+    table = body[body.index("PR lifetime, run by run") :]
+    assert f"| **1** (this run) | `{OLD[:7]}` | whole PR |" in table
+    assert f"| 2 | `{NEW[:7]}` | skipped: draft pull request | $0.012 |" in table
+
+    # The next full run counts the skipped one among the earlier runs.
+    world.state.pulls[2].draft = False
+    ready = _private(webhook("pull_request.ready_for_review.payload.json"))
+    ready["pull_request"]["head"]["sha"] = NEW
+    third = _run(world, ready)
+    _, body, state = world.summary(2)
+    assert (state.runs, state.runner_minutes, state.runner_usd) == (3, 6, Decimal("0.036"))
+    table = body[body.index("PR lifetime, run by run") :]
+    assert f"| 2 | `{NEW[:7]}` | skipped: draft pull request | $0.012 |" in table
+    assert "| **3** (this run) |" in table
+
+    # ``report`` on the three ledgers: three runs, 6 minutes, as the summary says.
+    ledgers = [Path(r.env["PR_ROUTER_LEDGER"]) for r in (first, skipped, third)]
+    runner = _report(capsys, *ledgers)["runner"]
+    assert (runner["runs"], runner["minutes"]) == (3, 6)
+    assert Decimal(runner["usd"]) == state.runner_usd

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from pr_router.pipeline.snapshot import restore_summary, snapshot_summary
+from pr_router.pricing import format_usd
 from pr_router.render.runner_cost import sweep_line
 from pr_router.render.summary import (
     action_outputs,
@@ -118,3 +119,29 @@ def test_policy_rate_and_sweep_line() -> None:
         "runner 2 min billed (1m 01s) at $0.012/min (policy runner.usd_per_minute): $0.024"
     )
     assert isinstance(figures.rate, RunnerRate)
+
+
+def test_runs_after_this_one_that_ended_early_are_in_the_pr_total(summary: RunSummary) -> None:
+    # Two runs that ended before any job (2 and 1 billed minutes at $0.006) after this one.
+    later = (("a" * 40, "skipped: draft pull request", Decimal("0.012")),
+             ("b" * 40, "skipped: label change", Decimal("0.006")))  # fmt: skip
+    shown = replace(summary, previous_runs=1, previous_cost_usd=Decimal("0.05"),
+                    previous_runner_usd=Decimal("0.006"),
+                    lifetime=(("c" * 40, "whole PR", Decimal("0.056")),), later=later)  # fmt: skip
+    assert shown.pr_runs == 4
+    # tokens (earlier + this run) + runner (earlier + this run's 3 minutes + later)
+    assert shown.pr_total_usd == (
+        Decimal("0.05") + shown.cost_usd + Decimal("0.006") + Decimal("0.018") + Decimal("0.018")
+    )
+    body = summary_markdown(shown)
+    assert f"PR total {format_usd(shown.pr_total_usd)} over 4 runs" in body.splitlines()[0]
+    assert ", later runs without a job $0.018: tokens" in body
+    table = body[body.index("PR lifetime, run by run") :]
+    table = table[: table.index("</details>")]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [r.split(" | ")[0] for r in rows[1:]] == ["| 1", "| **2** (this run)", "| 3", "| 4"]
+    assert "| 3 | `aaaaaaa` | skipped: draft pull request | $0.012 |" in table
+    back = restore_summary(snapshot_summary(shown))
+    assert back.later == later
+    assert restore_summary({k: v for k, v in snapshot_summary(summary).items()
+                            if k != "later"}).later == ()  # fmt: skip

@@ -27,6 +27,7 @@ from pr_router.github.transport import RetrySettings
 from pr_router.jobs import FailureLog
 from pr_router.ledger import Entry, LedgerRecord, write_ledger
 from pr_router.pipeline.collect import collect_pull_request
+from pr_router.pipeline.early_run import count_early_run
 from pr_router.pipeline.elsewhere import collect_elsewhere, report_elsewhere
 from pr_router.pipeline.gate_accept import reevaluate_gate
 from pr_router.pipeline.gate_step import post_gate, unrunnable_gate, write_sarif
@@ -239,9 +240,16 @@ def _early(services: Services, settings: Settings, pr: PRContext | None,
 
 
 def _ended(services: Services, settings: Settings, out: TextIO, message: str,
-           pr: PRContext | None, *, loaded: LoadedPolicy | None = None) -> Outcome:  # fmt: skip
-    """An early end after the clients were built: said, with its runner time recorded."""
+           pr: PRContext | None, *, loaded: LoadedPolicy | None = None,
+           on_pr: bool = False) -> Outcome:  # fmt: skip
+    """An early end after the clients were built: said, with its runner time recorded, and
+    with ``on_pr`` added to the PR's summary comment when it has one."""
     runner = _early(services, settings, pr, loaded, ended=message)
+    if on_pr and pr is not None and pr.number is not None:
+        what = message.split(" (", 1)[0]  # "skipped: draft pull request"
+        problem = count_early_run(services, pr, runner, what, services.wall_clock())
+        if problem is not None:
+            out.write(gha.warning(problem) + "\n")
     return _nothing(settings, out, message, runner=runner)
 
 
@@ -344,14 +352,17 @@ def _run_event(event: Event, env: Mapping[str, str], settings: Settings, service
             # Fork-safe stage two: the PR recorded by an unprivileged pull_request run.
             pr = replace(pr, event="pull_request", action="synchronize")
         else:
-            return _ended(services, settings, out, "nothing to do: the CI run did not fail", pr)
+            why = "nothing to do: the CI run did not fail"
+            return _ended(services, settings, out, why, pr, on_pr=True)
     if pr is None:
         why = f"nothing to do: {event.note or 'not a pull request'}"
         return _ended(services, settings, out, why, None)
     loaded = policy_from_base(services.github, settings.policy_path, pr.base_sha)
     decision = decide(replace(event, pr=pr), draft_reviews=loaded.policy.drafts == "run")
     if decision.kind == "skip" and pr.event != "workflow_run":
-        return _ended(services, settings, out, f"skipped: {decision.reason}", pr, loaded=loaded)
+        return _ended(
+            services, settings, out, f"skipped: {decision.reason}", pr, loaded=loaded, on_pr=True
+        )
     if not services.providers:
         return _plan_only(replace(event, pr=pr), services, settings, out)
     result = run_pull_request(pr, settings, services, logs=logs, loaded=loaded)

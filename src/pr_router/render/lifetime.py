@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pr_router.pricing import format_usd
-from pr_router.render._body import code_span
+from pr_router.render._body import code_span, one_line
 from pr_router.render.tables import markdown_table
 from pr_router.summary import RunSummary
 
@@ -16,16 +16,20 @@ _HEADER = ("run", "head", "looked at", "cost")
 
 
 def lifetime_lines(summary: RunSummary) -> list[str]:
-    """A run-by-run table of the PR's cost, tokens plus runner (empty on a first run)."""
-    if not summary.lifetime:
+    """A run-by-run table of the PR's cost, tokens plus runner (empty on a first run); runs
+    after this one that ended before any job follow it."""
+    if not summary.lifetime and not summary.later:
         return []
-    runs = [*summary.lifetime, (summary.head_sha or "", summary.looked_at, summary.total_usd)]
+    this = (summary.head_sha or "", summary.looked_at, summary.total_usd)
+    runs = [*summary.lifetime, this, *summary.later]
     first = max(len(runs) - _SHOWN, 0)
     rows = [
-        [str(n), code_span(head[:7]) if head else "", what or "", format_usd(usd)]
+        [str(n), code_span(head[:7]) if head else "", one_line(what or "", 120), format_usd(usd)]
         for n, (head, what, usd) in enumerate(runs[first:], first + 1)
     ]
-    rows[-1][0] = f"**{rows[-1][0]}** (this run)"
+    at = len(summary.lifetime) - first
+    if at >= 0:
+        rows[at][0] = f"**{rows[at][0]}** (this run)"
     lines = ["", "<details><summary>PR lifetime, run by run</summary>", ""]
     if first:
         older = sum((usd for _, _, usd in runs[:first]), Decimal(0))

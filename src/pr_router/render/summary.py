@@ -181,7 +181,7 @@ def _batches(job: JobRun, summary: RunSummary) -> list[str]:
 
 def _headline(summary: RunSummary, *, bold: bool = True) -> str:
     name = "**pr-router**" if bold else "pr-router"
-    runs = summary.previous_runs + 1
+    runs = summary.pr_runs
     parts = [
         name + (" (dry run: nothing was posted)" if summary.dry_run else ""),
         cost_part(summary),
@@ -257,7 +257,9 @@ def _pr_total_line(summary: RunSummary, runs: int) -> str:
     earlier = summary.previous_cost_usd + summary.previous_runner_usd
     line = (f"PR total: **{format_usd(summary.pr_total_usd)}** over {_plural(runs, 'run')} "
             f"(earlier runs {format_usd(earlier)})")  # fmt: skip
-    runner = summary.previous_runner_usd + summary.runner_usd
+    runner = summary.previous_runner_usd + summary.runner_usd + summary.later_usd
+    if summary.later:
+        line += f", later runs without a job {format_usd(summary.later_usd)}"
     if runner:
         line += f": tokens {format_usd(summary.pr_cost_usd)} + runner {format_usd(runner)}"
     return line + "."
@@ -266,7 +268,7 @@ def _pr_total_line(summary: RunSummary, runs: int) -> str:
 def _cost_block(summary: RunSummary) -> str:
     jobs = _shown(summary)
     rows = [_cost_row(j) for j in jobs] + [_total_row(summary, jobs)]
-    runs = summary.previous_runs + 1
+    runs = summary.pr_runs
     lines = [
         "#### Cost (measured)",
         "",
