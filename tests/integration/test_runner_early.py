@@ -49,13 +49,18 @@ def _run(world: World, event: dict[str, Any]) -> Result:
     return result
 
 
-def test_a_push_that_only_merges_the_base_counts_its_runner_minutes_everywhere(
-    world: World, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _opened(world: World) -> Result:
+    """The PR opened at ``OLD`` on a private repository, and its first (full) run."""
     opened = _private(webhook("pull_request.opened.payload.json"))
     opened["pull_request"]["head"]["sha"] = OLD
     world.seed(opened, diff("httpx__d25f2bfeff35.diff"))
-    first = _run(world, opened)
+    return _run(world, opened)
+
+
+def test_a_push_that_only_merges_the_base_counts_its_runner_minutes_everywhere(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _opened(world)
     # The author merges the base branch in: the head moves, the PR's own changes do not.
     base = "b" * 40
     world.state.push(2, NEW, diff("httpx__d25f2bfeff35.diff"), "Merge branch 'master' into "
@@ -123,10 +128,7 @@ def test_a_skipped_draft_run_is_in_the_ledger_and_the_report(
 def test_a_skipped_run_on_a_pr_with_a_summary_joins_its_total_and_lifetime(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    opened = _private(webhook("pull_request.opened.payload.json"))
-    opened["pull_request"]["head"]["sha"] = OLD
-    world.seed(opened, diff("httpx__d25f2bfeff35.diff"))
-    first = _run(world, opened)
+    first = _opened(world)
     tokens = sum((r.cost_usd for r in first.ledger), Decimal(0))
     # The author turns the PR into a draft and pushes: the run is skipped, and bills 2 min.
     world.state.pulls[2].draft = True
