@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pr_router.errors import MissingKeyError, ProviderError
-from pr_router.execute._chain import Chain, Step, check, describe, next_tier
+from pr_router.execute._chain import Chain, Step, check, describe
 from pr_router.execute._clock import Clock
 from pr_router.execute._outcome import JobCall, JobOutcome, Validator
 from pr_router.execute._pending import PendingBatch, PendingItem
@@ -176,12 +176,17 @@ class BatchRunner:
         item.prior.append(self.chain.maker.record(
             item.plan, item.attempt, "ok" if checked.ok else "failed",
             response=result.response, error=checked.error, latency_s=latency))  # fmt: skip
-        up = next_tier(item.attempt.tier) if checked.escalate else None
-        if up is None or item.request is None:
+        if not checked.escalate or item.request is None:
             return checked.outcome(item.plan.job, item.prior, result.response)
-        reason = f"invalid output on {item.attempt.tier}: {checked.error}"
-        step = Step(up, item.attempt.number + 1, item.attempt.tier, reason, escalations=1)
-        return FollowUp(item.plan, item.request, item.validate, step, tuple(item.prior))
+        attempt = item.attempt
+        up = self.chain.escalation(item.plan, item.request, Step(attempt.tier, attempt.number),
+                                   checked, response=result.response, records=item.prior)  # fmt: skip
+        if isinstance(up, Step):
+            step = replace(up, number=attempt.number + 1)
+            return FollowUp(item.plan, item.request, item.validate, step, tuple(item.prior))
+        if up is not None:  # the budget does not pay for it
+            checked = replace(checked, error=f"{checked.error}; {up}")
+        return checked.outcome(item.plan.job, item.prior, result.response)
 
     def _failed_item(self, item: BatchItem, error: str) -> Result:
         item.prior.append(self.chain.maker.record(item.plan, item.attempt, "failed", error=error))

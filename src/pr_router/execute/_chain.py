@@ -146,8 +146,8 @@ class Chain:
         records: Sequence[LedgerRecord],
     ) -> Step | str | None:
         """The next attempt after an invalid output: more room for a critical answer cut at
-        its cap, else a tier up; a line saying why not when the budget does not allow it;
-        None when there is nothing left to try."""
+        its cap, else a tier up (``escalation``); a line saying why not when the budget does
+        not allow it; None when there is nothing left to try."""
         if not checked.escalate:
             return None
         first = request.max_output_tokens
@@ -161,10 +161,25 @@ class Chain:
             return replace(
                 roomier, max_output_tokens=room, reason=_room_reason(first, room) + capped
             )
+        return self.escalation(plan, request, step, checked, response=response, records=records)
+
+    def escalation(
+        self,
+        plan: JobPlan,
+        request: ModelRequest,
+        step: Step,
+        checked: Checked,
+        *,
+        response: ModelResponse,
+        records: Sequence[LedgerRecord],
+    ) -> Step | str | None:
+        """The attempt a tier up after ``step``'s invalid output (the caller numbers it); a
+        line saying why not when its whole output cap does not fit the budget; None at the
+        top or after ``MAX_ESCALATIONS``. Synchronous and batch jobs escalate through here."""
         up = next_tier(step.tier)
         if up is None or step.escalations >= MAX_ESCALATIONS:
             return None
-        cap = step.max_output_tokens or first
+        cap = step.max_output_tokens or request.max_output_tokens
         escalated = Step(up, step.number, step.tier, f"invalid output on {step.tier}: {checked.error}",
                          step.escalations + 1, max_output_tokens=step.max_output_tokens)  # fmt: skip
         room, why = self._budgeted(plan, escalated, cap, response, records)

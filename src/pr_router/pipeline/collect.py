@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from pr_router.budget import Spent, headroom_of
 from pr_router.changes import analyze
 from pr_router.changes.model import Signals
 from pr_router.context import PRContext
@@ -106,9 +107,14 @@ def collect_pending(
     inputs = JobInputs(changes, pr, loaded.policy, run_tag=f"c{settings.run_id}")
     plans = _stand_in_plans(loaded, pending)
     calls = {c.plan.job: c for c in build_calls(plans, inputs)}
+    # A result that escalates is retried synchronously: held to the per-PR and per-run
+    # budgets like a run's (the per-month one needs the ledgers a run reads).
+    room = headroom_of(loaded.policy, Spent(pr_usd=state.cost_usd),
+                       Plan("", changes.signals, tuple(plans)))  # fmt: skip
     executor = Executor(services.providers, loaded.policy, loaded.prices, services.clock,
                         run_id=settings.run_id, repo=pr.repo, pr=pr.number,
-                        head_sha=pr.head_sha, wall_clock=services.wall_clock)  # fmt: skip
+                        head_sha=pr.head_sha, wall_clock=services.wall_clock,
+                        headroom=room)  # fmt: skip
     started = services.clock.now()
     outcome = executor.collect(
         pending,
