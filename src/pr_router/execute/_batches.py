@@ -179,8 +179,9 @@ class BatchRunner:
         if not checked.escalate or item.request is None:
             return checked.outcome(item.plan.job, item.prior, result.response)
         attempt = item.attempt
-        up = self.chain.escalation(item.plan, item.request, Step(attempt.tier, attempt.number),
-                                   checked, response=result.response, records=item.prior)  # fmt: skip
+        up = self.chain.next_step(item.plan, item.request, Step(attempt.tier, attempt.number),
+                                  checked, response=result.response, records=item.prior,
+                                  more_room=False)  # fmt: skip
         if isinstance(up, Step):
             step = replace(up, number=attempt.number + 1)
             return FollowUp(item.plan, item.request, item.validate, step, tuple(item.prior))

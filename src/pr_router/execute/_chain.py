@@ -127,7 +127,7 @@ class Chain:
             status: Status = "ok" if checked.ok else "failed"
             records.append(self.maker.record(plan, attempt, status, response=response,
                                              error=checked.error, latency_s=latency))  # fmt: skip
-            nxt = self._next(plan, request, step, checked, response=response, records=records)
+            nxt = self.next_step(plan, request, step, checked, response=response, records=records)
             if isinstance(nxt, Step):
                 step = replace(nxt, number=attempt.number + 1)
                 continue
@@ -135,7 +135,7 @@ class Chain:
                 checked = replace(checked, error=f"{checked.error}; {nxt}")
             return checked.outcome(plan.job, records, response)
 
-    def _next(
+    def next_step(
         self,
         plan: JobPlan,
         request: ModelRequest,
@@ -144,38 +144,17 @@ class Chain:
         *,
         response: ModelResponse,
         records: Sequence[LedgerRecord],
+        more_room: bool = True,
     ) -> Step | str | None:
-        """The next attempt after an invalid output: more room for a critical answer cut at
-        its cap, else a tier up (``escalation``); a line saying why not when the budget does
-        not allow it; None when there is nothing left to try."""
+        """The attempt after ``step``'s invalid output (the caller numbers it): with
+        ``more_room``, more room for a critical answer cut at its cap, else a tier up (at most
+        ``MAX_ESCALATIONS``); a line saying why not when the budget does not allow it; None
+        when there is nothing left to try. Synchronous and batch jobs go on through here."""
         if not checked.escalate:
             return None
-        first = request.max_output_tokens
-        roomier = _more_room(plan, first, step, response)
+        roomier = _more_room(plan, request.max_output_tokens, step, response) if more_room else None
         if roomier is not None:
-            assert roomier.max_output_tokens is not None
-            room, why = self._budgeted(plan, roomier, roomier.max_output_tokens, response, records)
-            if room <= first:
-                return f"not retried with more room: {why}"
-            capped = f", capped by the budget ({why})" if room < roomier.max_output_tokens else ""
-            return replace(
-                roomier, max_output_tokens=room, reason=_room_reason(first, room) + capped
-            )
-        return self.escalation(plan, request, step, checked, response=response, records=records)
-
-    def escalation(
-        self,
-        plan: JobPlan,
-        request: ModelRequest,
-        step: Step,
-        checked: Checked,
-        *,
-        response: ModelResponse,
-        records: Sequence[LedgerRecord],
-    ) -> Step | str | None:
-        """The attempt a tier up after ``step``'s invalid output (the caller numbers it); a
-        line saying why not when its whole output cap does not fit the budget; None at the
-        top or after ``MAX_ESCALATIONS``. Synchronous and batch jobs escalate through here."""
+            return self._with_room(plan, request.max_output_tokens, roomier, response, records)
         up = next_tier(step.tier)
         if up is None or step.escalations >= MAX_ESCALATIONS:
             return None
@@ -184,6 +163,16 @@ class Chain:
                          step.escalations + 1, max_output_tokens=step.max_output_tokens)  # fmt: skip
         room, why = self._budgeted(plan, escalated, cap, response, records)
         return escalated if room >= cap else f"not escalated to {up}: {why}"
+
+    def _with_room(self, plan: JobPlan, first: int, roomier: Step, response: ModelResponse,
+                   records: Sequence[LedgerRecord]) -> Step | str:  # fmt: skip
+        """``roomier`` with the cap the budget pays for, or why it is not tried."""
+        assert roomier.max_output_tokens is not None
+        room, why = self._budgeted(plan, roomier, roomier.max_output_tokens, response, records)
+        if room <= first:
+            return f"not retried with more room: {why}"
+        capped = f", capped by the budget ({why})" if room < roomier.max_output_tokens else ""
+        return replace(roomier, max_output_tokens=room, reason=_room_reason(first, room) + capped)
 
     def _budgeted(
         self,
