@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,3 +29,12 @@ def sync(
             print(f"{name} is stale: run `python scripts/{script}`", file=sys.stderr)
         return 1
     return 0
+
+
+def main(artifacts: Mapping[Path, Callable[[], str]], *, script: str, doc: str,
+         argv: list[str] | None = None, root: Path = ROOT) -> int:  # fmt: skip
+    """The command line of a generator script: write ``artifacts``, or ``--check`` them."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if a file is stale")
+    args = parser.parse_args(argv)
+    return sync(artifacts, check=args.check, script=script, root=root)

@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from _artifacts import ROOT, sync
+from _artifacts import ROOT
+from _artifacts import main as generate
 from pr_router.policy.loader import default_policy_text
 from pr_router.policy.schema import render_schema
 
@@ -24,10 +24,7 @@ ARTIFACTS = {
 
 def main(argv: list[str] | None = None) -> int:
     """Write the artifacts, or with ``--check`` report the stale ones."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if a file is stale")
-    args = parser.parse_args(argv)
-    return sync(ARTIFACTS, check=args.check, script="gen_schema.py", root=ROOT)
+    return generate(ARTIFACTS, script="gen_schema.py", doc=__doc__ or "", argv=argv, root=ROOT)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ the categories that make a change sensitive alone.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 
-from _artifacts import ROOT, sync
+from _artifacts import ROOT
+from _artifacts import main as generate
 from pr_router.changes import analyze
 from pr_router.changes._strength import Sample, count_evidence
 
@@ -62,10 +62,7 @@ def render() -> str:
 
 def main() -> int:
     """Write or check the file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    return sync({TARGET: render}, check=args.check, script="gen_security_evidence.py")
+    return generate({TARGET: render}, script="gen_security_evidence.py", doc=__doc__ or "")
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ that corpus the per-diff part of the existing file is kept as it is.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from collections import Counter
 from pathlib import Path
 
-from _artifacts import ROOT, sync
+from _artifacts import ROOT
+from _artifacts import main as generate
 from pr_router.changes import analyze
 from pr_router.changes._context import CONTEXT_CATEGORIES
 from pr_router.changes._evidence import EVIDENCE, FIX_COMMITS, ORDINARY_COMMITS
@@ -165,10 +165,7 @@ def render() -> str:
 
 def main() -> int:
     """Write or check the file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    return sync({TARGET: render}, check=args.check, script="gen_security_flags.py")
+    return generate({TARGET: render}, script="gen_security_flags.py", doc=__doc__ or "")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,6 @@ a few at a time; the hunk around them is cut down to what the rule reads.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from pr_router.changes import analyze, classify
@@ -310,16 +306,3 @@ def test_dependency_bumps_are_context_new_code_is_sensitive(
 )
 def test_files_that_are_not_code(path: str, sample: str, kind: FileKind) -> None:
     assert classify(path, content_sample=sample) is kind
-
-
-def test_security_flags_table_is_current() -> None:
-    root = Path(__file__).resolve().parents[2]
-    script = root / "scripts" / "gen_security_flags.py"
-    done = subprocess.run(
-        [sys.executable, str(script), "--check"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr

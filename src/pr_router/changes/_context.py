@@ -22,13 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pr_router.changes._snippet import clip
 from pr_router.changes.model import DiffLine, FileChange, Hunk, SensitiveHit
 
 __all__ = ["CONTEXT_CATEGORIES", "dependency_line", "hunk_context_hits"]
 
 CONTEXT_CATEGORIES = ("guard", "security-context")
 
-_SNIPPET = 40
 # Path categories that make a guard in the file a reason (the file is about security), and
 # the request parsers among the "http-parsing" paths (urls.py is routing, not parsing).
 _GUARDED_PATHS = frozenset({"auth", "session-cookie", "crypto", "payments", "security", "shell"})
@@ -104,7 +104,7 @@ def hunk_context_hits(
         ]
         if not changed:
             continue
-        context = f"`{_clip(why)}`" if why else f"{path_reason} code"
+        context = f"`{clip(why)}`" if why else f"{path_reason} code"
         if "guard" not in seen and (why or path_reason):
             guard = next((line for line in changed if _GUARD.search(line.text.lower())), None)
             if guard is not None:
@@ -229,7 +229,7 @@ def _hit(
         where = f"{change.path}:{line.new_no}"
     else:
         where = f"{change.path}:{line.old_no} (removed line)"
-    snippet = _clip(line.text.strip())
+    snippet = clip(line.text.strip())
     if category == "guard":
         reason = f"changes a guard (`{snippet}`) inside security context ({context})"
     else:
@@ -242,8 +242,3 @@ def _hit(
         source="content",
         severity="high" if severity == "high" else "medium",
     )
-
-
-def _clip(text: str) -> str:
-    """``text`` cut to ``_SNIPPET`` characters."""
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 3] + "..."

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
+from pr_router.changes._snippet import clip
 from pr_router.changes.model import FileChange, FileKind, SensitiveHit
 
 __all__ = ["PAYLOAD_CATEGORY", "PAYLOAD_REASON", "payload_hit"]
 
 PAYLOAD_CATEGORY = "attack-payload"
 PAYLOAD_REASON = "a test sends an attack payload (traversal, script, CRLF, huge input, SSRF target)"
-_SNIPPET = 40
 # Lower-cased; every run is bounded and nothing is nested: linear time on any line.
 _PAYLOAD = re.compile(
     r"\.\./\.\./|\.\.%2f|%2e%2e|\.\.\\\\|\.\.%5c|/etc/passwd"  # path traversal
@@ -39,9 +39,7 @@ def payload_hit(change: FileChange) -> SensitiveHit | None:
     if found is None:
         return None
     line = added[text.count("\n", 0, found.start())]
-    snippet = line.text.strip()
-    if len(snippet) > _SNIPPET:
-        snippet = snippet[: _SNIPPET - 3] + "..."
+    snippet = clip(line.text.strip())
     return SensitiveHit(
         path=change.path,
         category=PAYLOAD_CATEGORY,

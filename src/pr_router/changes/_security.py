@@ -34,13 +34,13 @@ from pr_router.changes._rules import (
     Scope,
     in_scope,
 )
+from pr_router.changes._snippet import clip
 from pr_router.changes._strength import counting_hits
 from pr_router.changes.model import DiffLine, FileChange, FileKind, Hunk, Risk, SensitiveHit
 
 __all__ = ["hit_rank", "is_sensitive", "risk_of", "sensitive_hits"]
 
 _PATH_KINDS = frozenset({FileKind.CODE, FileKind.CONFIG})
-_SNIPPET = 40
 # Size thresholds (changed lines of code-like files) for the risk levels.
 _LARGE = 400
 _HUGE = 1000
@@ -148,7 +148,7 @@ def _kind_hit(change: FileChange, rule: PathRule) -> SensitiveHit:
             return SensitiveHit(
                 path=change.path,
                 category=rule.category,
-                reason=f"{change.path}:{where}: {rule.reason} (`{_clip(line.text.strip())}`)",
+                reason=f"{change.path}:{where}: {rule.reason} (`{clip(line.text.strip())}`)",
                 line=line.new_no,
                 severity=rule.severity,
             )
@@ -276,7 +276,7 @@ def _content_hit(
     change: FileChange, rule: ContentRule, line: DiffLine, start: int, end: int
 ) -> SensitiveHit:
     """A hit on one changed line, quoting what matched."""
-    snippet = _clip(line.text[start:end].strip())
+    snippet = clip(line.text[start:end].strip())
     if line.kind == "+":
         where = f"{change.path}:{line.new_no}"
     else:
@@ -289,11 +289,6 @@ def _content_hit(
         source="content",
         severity=rule.severity,
     )
-
-
-def _clip(snippet: str) -> str:
-    """A quoted snippet, cut to ``_SNIPPET`` characters."""
-    return snippet if len(snippet) <= _SNIPPET else snippet[: _SNIPPET - 3] + "..."
 
 
 @cache
