@@ -14,9 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from github.CheckRun import CheckRun
-from github.File import File
 from github.GithubException import GithubException
-from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.MainClass import Github
 from github.PullRequest import PullRequest
@@ -25,6 +23,14 @@ from github.Repository import Repository
 
 from pr_router.context import PRContext
 from pr_router.errors import GitHubError, UsageError
+from pr_router.github._convert import (
+    check_run_of,
+    comment_of,
+    pr_context_of,
+    reaction_of,
+    review_comment_of,
+    row_of,
+)
 from pr_router.github.large_diff import (
     COMPARE_FILES_MAX,
     PULL_FILES_MAX,
@@ -200,14 +206,14 @@ class GitHubClient:
     def pull(self, number: int) -> PRContext:
         """Facts about PR ``number`` as a ``PRContext``."""
         with self._calling(_op(f"read PR #{number}", _PR_READ, f"pull request #{number}")):
-            return _pr_context(self._pull(number), self.repo_name)
+            return pr_context_of(self._pull(number), self.repo_name)
 
     def open_pulls(self) -> list[PRContext]:
         """Every open PR of the repository."""
         with self._calling(
             _op("list open pull requests", _PR_READ, f"repository {self.repo_name}")
         ):
-            return [_pr_context(p, self.repo_name) for p in self._repo.get_pulls(state="open")]
+            return [pr_context_of(p, self.repo_name) for p in self._repo.get_pulls(state="open")]
 
     def pull_diff(self, number: int) -> FetchedDiff:
         """The PR's unified diff; rebuilt from its files list when GitHub finds it too large."""
@@ -219,7 +225,7 @@ class GitHubClient:
             if diff is not None:
                 return FetchedDiff(diff)
             pull = self._pull(number)
-            rows = self._recover([_row(f) for f in pull.get_files()], f"{url}/files")
+            rows = self._recover([row_of(f) for f in pull.get_files()], f"{url}/files")
             data, unseen = rebuild(rows)
             return FetchedDiff(data, rebuilt=True, unseen=unseen, listed=len(rows),
                                total=pull.changed_files, cap=PULL_FILES_MAX)  # fmt: skip
@@ -290,7 +296,7 @@ class GitHubClient:
         with self._calling(
             _op(f"list the comments of PR #{number}", _PR_READ, f"pull request #{number}")
         ):
-            return [_comment(c) for c in self._repo.get_issue(number).get_comments()]
+            return [comment_of(c) for c in self._repo.get_issue(number).get_comments()]
 
     def recent_issue_comments(self, since: datetime, limit: int) -> list[tuple[int, Comment]]:
         """(issue or PR number, comment) of the repository's comments written since
@@ -304,7 +310,7 @@ class GitHubClient:
             for c in listing:
                 number = c.issue_url.rstrip("/").rpartition("/")[2]
                 if number.isdigit():
-                    found.append((int(number), _comment(c)))
+                    found.append((int(number), comment_of(c)))
                 if len(found) >= limit:
                     break
         return found
@@ -312,7 +318,7 @@ class GitHubClient:
     def create_issue_comment(self, number: int, body: str) -> Comment:
         """Post a conversation comment on PR ``number``."""
         with self._calling(_op(f"comment on PR #{number}", _PR_WRITE, f"pull request #{number}")):
-            return _comment(self._repo.get_issue(number).create_comment(body))
+            return comment_of(self._repo.get_issue(number).create_comment(body))
 
     def edit_issue_comment(self, comment_id: int, body: str) -> Comment:
         """Replace the body of a conversation comment."""
@@ -320,7 +326,7 @@ class GitHubClient:
         with self._calling(op):
             comment = self._issue_comment(comment_id)
             comment.edit(body)
-            return _comment(comment)
+            return comment_of(comment)
 
     def delete_issue_comment(self, comment_id: int) -> None:
         """Delete a conversation comment (pr-router only ever deletes its own duplicates)."""
@@ -339,7 +345,7 @@ class GitHubClient:
         """The inline review comments of PR ``number``."""
         op = _op(f"list the review comments of PR #{number}", _PR_READ, f"pull request #{number}")
         with self._calling(op):
-            return [_review_comment(c) for c in self._pull(number).get_review_comments()]
+            return [review_comment_of(c) for c in self._pull(number).get_review_comments()]
 
     def create_review(
         self,
@@ -366,13 +372,13 @@ class GitHubClient:
         with self._calling(op):
             url = f"{self._repo.url}/pulls/{number}/comments/{comment_id}/replies"
             _, data = self._repo.requester.requestJsonAndCheck("POST", url, input={"body": body})
-            return _review_comment(PullRequestComment(self._repo.requester, {}, data))
+            return review_comment_of(PullRequestComment(self._repo.requester, {}, data))
 
     def reactions_for_issue_comment(self, comment_id: int) -> list[Reaction]:
         """Reactions on a conversation comment."""
         op = _op(f"list reactions on comment {comment_id}", _PR_READ, f"comment {comment_id}")
         with self._calling(op):
-            return [_reaction(r) for r in self._issue_comment(comment_id).get_reactions()]
+            return [reaction_of(r) for r in self._issue_comment(comment_id).get_reactions()]
 
     def reactions_for_review_comment(self, comment_id: int) -> list[Reaction]:
         """Reactions on an inline review comment."""
@@ -384,7 +390,7 @@ class GitHubClient:
         with self._calling(op):
             url = f"{self._repo.url}/pulls/comments/{comment_id}"
             comment = PullRequestComment(self._repo.requester, url=url)
-            return [_reaction(r) for r in comment.get_reactions()]
+            return [reaction_of(r) for r in comment.get_reactions()]
 
     def _issue_comment(self, comment_id: int) -> IssueComment:
         url = f"{self._repo.url}/issues/comments/{comment_id}"
@@ -397,7 +403,7 @@ class GitHubClient:
         op = _op(f"list the check runs of {sha[:12]}", "checks: read", f"commit {sha[:12]}")
         with self._calling(op):
             runs = self._repo.get_commit(sha).get_check_runs(check_name=name)
-            return [_check_run(r) for r in runs]
+            return [check_run_of(r) for r in runs]
 
     def create_check_run(
         self, name: str, head_sha: str, *, conclusion: str, output: dict[str, Any]
@@ -408,7 +414,7 @@ class GitHubClient:
             run = self._repo.create_check_run(
                 name, head_sha, status="completed", conclusion=conclusion, output=output
             )
-            return _check_run(run)
+            return check_run_of(run)
 
     def update_check_run(
         self, check_run_id: int, *, output: dict[str, Any], conclusion: str | None = None
@@ -466,76 +472,3 @@ class GitHubClient:
         ):
             location = self._repo.get_workflow_job(job_id).logs_url()
             return self._raw.get(location, accept="text/plain").content.decode("utf-8", "replace")
-
-
-def _login(user: Any) -> str | None:
-    return user.login if user is not None else None
-
-
-def _row(f: File) -> FileRow:
-    return FileRow(
-        filename=f.filename,
-        status=f.status,
-        additions=f.additions or 0,
-        deletions=f.deletions or 0,
-        patch=f.patch,
-        previous_filename=f.previous_filename,
-    )
-
-
-def _pr_context(pull: PullRequest, repo: str) -> PRContext:
-    head_repo = pull.head.repo.full_name if pull.head.repo is not None else None
-    base_repo = pull.base.repo.full_name if pull.base.repo is not None else repo
-    return PRContext(
-        repo=base_repo,
-        number=pull.number,
-        title=pull.title or "",
-        body=pull.body or "",
-        author=_login(pull.user),
-        labels=tuple(label.name for label in pull.labels),
-        draft=bool(pull.draft),
-        base_sha=pull.base.sha,
-        head_sha=pull.head.sha,
-        base_ref=pull.base.ref,
-        head_ref=pull.head.ref,
-        is_fork=head_repo is None or head_repo != base_repo,
-    )
-
-
-def _comment(c: IssueComment) -> Comment:
-    return Comment(id=c.id, author=_login(c.user), body=c.body or "", url=c.html_url or "")
-
-
-def _review_comment(c: PullRequestComment) -> ReviewComment:
-    return ReviewComment(
-        id=c.id,
-        author=_login(c.user),
-        body=c.body or "",
-        path=c.path,
-        line=c.line,
-        side=c.side,
-        review_id=c.pull_request_review_id,
-        commit_id=c.commit_id,
-        in_reply_to_id=_reply_to(c),
-    )
-
-
-def _reply_to(c: PullRequestComment) -> int | None:
-    # Read the listed value without PyGithub's lazy completion: a comment that is not a reply
-    # has no such field, and asking the property for it would fetch the comment again.
-    value = c._in_reply_to_id
-    return None if value is NotSet else int(value.value)
-
-
-def _check_run(r: CheckRun) -> CheckRunRef:
-    out = r.output
-    return CheckRunRef(
-        id=r.id, name=r.name, head_sha=r.head_sha, conclusion=r.conclusion,
-        text=(out.text or "") if out is not None else "",
-        annotations_count=(out.annotations_count or 0) if out is not None else 0,
-        url=r.html_url or "",
-    )  # fmt: skip
-
-
-def _reaction(r: Any) -> Reaction:
-    return Reaction(content=r.content, user=_login(r.user))
