@@ -231,14 +231,15 @@ def floor_figures(default_runs: Iterable[HistoryRun], runner: RunnerModel) -> Li
     """
     fig = LifetimeFigures("floor")
     runs = list(default_runs)
-    invariant = max((_read_across_runs([r for r in run.ledger()
+    ledgers = [run.ledger() for run in runs]
+    invariant = max((_read_across_runs([r for r in records
                                         if r.run_id.startswith(f"{p.run_id}-")])
-                     for run in runs for p in run.pushes), default=0)  # fmt: skip
-    for run in runs:
+                     for run, records in zip(runs, ledgers, strict=True)
+                     for p in run.pushes), default=0)  # fmt: skip
+    for run, records in zip(runs, ledgers, strict=True):
         if run.error and not run.pushes:
             fig.errors.append(f"{run.history}: {run.error}")
             continue
-        records = run.ledger()
         by_run: dict[str, list[str]] = defaultdict(list)
         first: dict[str, bool] = {}
         for raw, record in zip(run.records, records, strict=True):
